@@ -1,0 +1,30 @@
+# The two commands of the README. Each creates .venv (Python 3 and make are all they need).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+OUT    ?= dca_output/demo
+
+.PHONY: demo test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+## demo: install, then run the default pipeline on the embedded sample (results in $(OUT)/)
+demo: $(VENV)/.installed
+	$(BIN)/dca demo --out $(OUT)
+
+## test: install with test extras, then run the whole test suite
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) dca_output .pytest_cache

@@ -1,0 +1,36 @@
+"""dca: digital core analysis for X-ray microscopy and micro-CT volumes.
+
+Image to numbers: reading CT volumes with their voxel size, the Volume type, synthetic
+samples and a virtual scanner, the instrument resolution calculator; later stages add
+filters, segmentation, metrics and pore networks. Flow lives in ``flow``, meshes in
+``meshing``.
+"""
+
+from . import instrument, io
+from ._errors import (DcaError, FormatError, InputError, MissingFileError, NotPercolatingError,
+                      OptionalDependencyError, VoxelSizeError)
+from ._provenance import Source, Step
+from ._quicklook import quicklook
+from ._units import M2_PER_MILLIDARCY, format_length, parse_length
+from ._volume import Volume
+from .io import read, write
+
+__version__ = "0.1.0.dev0"
+
+
+def __getattr__(name):
+    # samples pulls in scipy.ndimage; imported on first use so `dca --help` stays fast
+    if name == "samples":
+        import importlib
+
+        return importlib.import_module(".samples", __name__)
+    raise AttributeError(f"module 'dca' has no attribute {name!r}")
+
+
+__all__ = [
+    "Volume", "Source", "Step", "read", "write", "quicklook",
+    "io", "samples", "instrument",
+    "DcaError", "InputError", "FormatError", "VoxelSizeError", "MissingFileError",
+    "NotPercolatingError", "OptionalDependencyError",
+    "M2_PER_MILLIDARCY", "parse_length", "format_length", "__version__",
+]

@@ -1,0 +1,38 @@
+"""Progress bars (tqdm, on stderr) for steps that take more than a second."""
+
+from __future__ import annotations
+
+import contextlib
+
+
+@contextlib.contextmanager
+def dask_progress(description: str, *, enabled: bool = True):
+    """Show a tqdm bar for every dask computation inside the block."""
+    if not enabled:
+        yield
+        return
+    from dask.callbacks import Callback
+    from tqdm.auto import tqdm
+
+    class _Bar(Callback):
+        def _start_state(self, dsk, state):
+            self._bar = tqdm(total=sum(len(state[k]) for k in ("ready", "waiting", "running")),
+                             desc=description, unit="chunk", leave=False, mininterval=0.5, delay=1.0)
+
+        def _posttask(self, key, result, dsk, state, worker_id):
+            self._bar.update(1)
+
+        def _finish(self, dsk, state, errored):
+            self._bar.close()
+
+    with _Bar():
+        yield
+
+
+def steps(items, description: str, *, enabled: bool = True):
+    """Iterate with a tqdm bar that appears only if the loop takes more than a second."""
+    if not enabled:
+        return iter(items)
+    from tqdm.auto import tqdm
+
+    return tqdm(items, desc=description, leave=False, delay=1.0)

@@ -1,0 +1,91 @@
+"""Quick-look figure: the three orthogonal mid slices of a volume with a physical scale bar."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._units import format_length
+
+__all__ = ["quicklook"]
+
+
+def _nice_length(span: float) -> float:
+    """A round length (1, 2 or 5 times a power of ten) near a fifth of ``span``."""
+    target = span / 5
+    power = 10 ** np.floor(np.log10(target))
+    for factor in (5, 2, 1):
+        if factor * power <= target:
+            return float(factor * power)
+    return float(power)
+
+
+def _slice(volume, axis: int, index: int) -> np.ndarray:
+    key = [slice(None)] * 3
+    key[axis] = index
+    plane = volume.data[tuple(key)]
+    plane = np.asarray(plane.compute() if volume.is_lazy else plane, dtype=float)
+    if volume.mask is not None:
+        mask = volume.mask[tuple(key)]
+        mask = np.asarray(mask.compute() if hasattr(mask, "compute") else mask)
+        plane = np.where(mask, plane, np.nan)
+    return plane
+
+
+def quicklook(volume, *, index=None, cmap: str = "gray", overlay=None, figsize=(12, 4.2), title=None):
+    """Plot the mid slices XY (at z), XZ (at y) and YZ (at x) with a scale bar.
+
+    Parameters
+    ----------
+    volume : Volume
+    index : (3,) tuple of int, optional
+        Voxel (z, y, x) through which the three planes pass; default the centre.
+    cmap : str
+        Colour map of the grey levels.
+    overlay : Volume, optional
+        A label volume on the same grid drawn semi-transparently on top (segmentation check).
+    figsize, title
+        Passed to matplotlib.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Only the three planes are read from a lazy volume.
+    """
+    from matplotlib.figure import Figure
+
+    nz, ny, nx = volume.shape
+    iz, iy, ix = index if index is not None else (nz // 2, ny // 2, nx // 2)
+    dz, dy, dx = volume.voxel_size
+    oz, oy, ox = volume.origin
+    planes = [
+        (0, iz, "XY", f"z = {format_length(oz + iz * dz)}", (ox, oy), (dx, dy)),
+        (1, iy, "XZ", f"y = {format_length(oy + iy * dy)}", (ox, oz), (dx, dz)),
+        (2, ix, "YZ", f"x = {format_length(ox + ix * dx)}", (oy, oz), (dy, dz)),
+    ]
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(1, 3)
+    finite = [p for p in (_slice(volume, a, i) for a, i, *_ in planes)]
+    values = np.concatenate([p[np.isfinite(p)].ravel() for p in finite]) if finite else np.zeros(1)
+    vmin, vmax = (np.percentile(values, [0.5, 99.5]) if values.size else (0, 1))
+    for ax, plane, (axis, _, name, where, (o0, o1), (h0, h1)) in zip(axes, finite, planes):
+        n1, n0 = plane.shape
+        extent = (o0 - h0 / 2, o0 + (n0 - 0.5) * h0, o1 + (n1 - 0.5) * h1, o1 - h1 / 2)
+        ax.imshow(plane, cmap=cmap, vmin=vmin, vmax=vmax, extent=extent, interpolation="nearest")
+        if overlay is not None:
+            labels = _slice(overlay, axis, (iz, iy, ix)[axis])
+            # label 0 stays transparent so the grey levels under it remain readable
+            ax.imshow(np.ma.masked_where(~np.isfinite(labels) | (labels == 0), labels), cmap="tab10",
+                      alpha=0.35, extent=extent, interpolation="nearest", vmin=0, vmax=9)
+        ax.set_title(f"{name} at {where}", fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        width = extent[1] - extent[0]
+        bar = _nice_length(width)
+        x0 = extent[0] + 0.05 * width
+        y0 = extent[2] - 0.06 * (extent[2] - extent[3])
+        ax.plot([x0, x0 + bar], [y0, y0], color="yellow", linewidth=3)
+        ax.text(x0 + bar / 2, y0 - 0.02 * (extent[2] - extent[3]), format_length(bar, 3),
+                color="yellow", ha="center", va="bottom", fontsize=9)
+    if title:
+        fig.suptitle(title)
+    return fig

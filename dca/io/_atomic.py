@@ -1,0 +1,73 @@
+"""Atomic output: write to a temporary sibling, then rename into place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+
+
+def _temp_for(path: str) -> str:
+    directory, name = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=directory)
+    os.close(fd)
+    os.unlink(tmp)
+    return tmp
+
+
+@contextlib.contextmanager
+def atomic_paths(*paths: str):
+    """Yield temporary paths beside ``paths``; rename them into place when the block succeeds.
+
+    On any exception the temporaries are removed and the targets are left untouched. The
+    first path is renamed last, so a reader that opens it (an MHD header) finds the others.
+    Folders (Zarr stores, slice folders) are replaced whole.
+    """
+    temps = [_temp_for(p) for p in paths]
+    try:
+        yield temps
+        for tmp, path in reversed(list(zip(temps, paths))):
+            _replace(tmp, os.path.abspath(path))
+    except BaseException:
+        for tmp in temps:
+            _remove(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_path(path: str):
+    """``atomic_paths`` for one file or folder."""
+    with atomic_paths(path) as (tmp,):
+        yield tmp
+
+
+def _replace(tmp: str, path: str) -> None:
+    if os.path.isdir(path):
+        backup = tmp + ".old"
+        os.replace(path, backup)
+        os.replace(tmp, path)
+        _remove(backup)
+    else:
+        os.replace(tmp, path)
+
+
+def _remove(path: str) -> None:
+    if os.path.isdir(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
+def write_text(path: str, text: str) -> str:
+    """Write a text file atomically; returns ``path``."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return path
+
+
+def save_figure(figure, path: str, *, dpi: int = 120) -> str:
+    """Save a matplotlib figure atomically (format from ``path``'s extension)."""
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, dpi=dpi, format=os.path.splitext(path)[1].lstrip(".") or "png")
+    return path
