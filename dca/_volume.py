@@ -67,8 +67,8 @@ class Volume:
     --------
     >>> import numpy as np, dca
     >>> v = dca.Volume(np.zeros((4, 5, 6), bool), voxel_size=2e-6)
-    >>> v.extent
-    (8e-06, 1e-05, 1.2e-05)
+    >>> [round(e * 1e6, 9) for e in v.extent]  # micrometres
+    [8.0, 10.0, 12.0]
     >>> v[1:3].origin
     (2e-06, 0.0, 0.0)
     """

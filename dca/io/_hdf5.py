@@ -47,6 +47,8 @@ def read_hdf5(path: str, *, dataset: str | None = None, lazy=None) -> RawVolume:
         raise FormatError(f"{name!r} is not a readable HDF5 file: {err}") from err
     if dataset is None:
         found = _datasets(fh)
+        masks = {"/" + str(fh[d].attrs["mask"]).lstrip("/") for d in found if "mask" in fh[d].attrs}
+        found = [d for d in found if d not in masks]  # a dataset's own mask is not a candidate
         if len(found) != 1:
             fh.close()
             listing = ", ".join(found) or "none"

@@ -98,7 +98,7 @@ def _find(path: str, fmt: str | None, kind: str) -> Format:
         if kind == "read" and any(ch in path for ch in "*?["):
             return _FORMATS["tiff"]
         raise FormatError(f"unknown file extension of {os.path.basename(path)!r}; "
-                          f"known formats for {kind}ing: {_known(kind)}. Pass format=... to choose one.")
+                          f"known formats for {'reading' if kind == 'read' else 'writing'}: {_known(kind)}. Pass format=... to choose one.")
     return best[0]
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from .._errors import FormatError, InputError
 from .._units import from_unit, to_unit
 from ._atomic import atomic_path
-from ._binary import iter_slabs
+from ._binary import as_dask, iter_slabs
 from ._registry import RawVolume, decide_lazy, register_format
 
 _IMAGEJ_UNITS = {"micron": "um", "microns": "um", "um": "um", "µm": "um", "\\u00b5m": "um", "μm": "um",
@@ -149,14 +149,38 @@ def _read_file(path: str, lazy) -> RawVolume:
         if not lazy:
             data = series.asarray().reshape(shape)
     if lazy:
-        import dask.array as da
-        import zarr
-
-        data = da.from_zarr(zarr.open(tifffile.imread(path, aszarr=True), mode="r")).reshape(shape)
+        data = _lazy_file(path, shape, series.dtype)
     if data.ndim == 2:
         data = data[None]
     voxel, why = _missing(spacing, name)
     return RawVolume(data=data, voxel_size=voxel, files=(path,), missing_voxel_size=why)
+
+
+def _read_pages(path: str, start: int, stop: int, plane) -> np.ndarray:
+    import tifffile
+
+    return tifffile.imread(path, key=range(start, stop)).reshape((stop - start,) + tuple(plane))
+
+
+def _lazy_file(path: str, shape, dtype):
+    """Memory-map an uncompressed contiguous stack; fall back to tifffile's chunked Zarr view."""
+    import tifffile
+
+    try:
+        mapped = tifffile.memmap(path, mode="r")
+    except ValueError:  # compressed, bilevel or scattered strips: read ~64 MiB of pages per task
+        import dask
+        import dask.array as da
+
+        nz, ny, nx = shape
+        per_task = max(1, (64 << 20) // max(1, ny * nx * dtype.itemsize))
+        read = dask.delayed(_read_pages, pure=True)
+        return da.concatenate([
+            da.from_delayed(read(path, start, min(nz, start + per_task), (ny, nx)),
+                            shape=(min(nz, start + per_task) - start, ny, nx), dtype=dtype)
+            for start in range(0, nz, per_task)])
+    st = os.stat(path)
+    return as_dask(mapped.reshape(shape), name=f"tiff|{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}")
 
 
 def read_tiff(path: str, *, lazy=None) -> RawVolume:

@@ -83,8 +83,9 @@ def read_zarr(path: str, *, level: int = 0, array: str | None = None, lazy=None)
             voxel = tuple(dca_meta["voxel_size"])
             origin = tuple(dca_meta.get("origin", (0.0, 0.0, 0.0)))
         phases = dca_meta.get("phases", {})
-        if level == 0 and dca_meta.get("mask") in node:
-            mask = node[dca_meta["mask"]]
+        mask_key = dca_meta.get("mask")
+        if level == 0 and mask_key and mask_key in node:
+            mask = node[mask_key]
     if voxel is None and "voxel_size" in meta:
         voxel = tuple(float(v) for v in np.broadcast_to(meta["voxel_size"], (3,)))
     if z.ndim != 3:

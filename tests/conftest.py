@@ -1,0 +1,44 @@
+"""Shared fixtures: small volumes with known answers and the real data in ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("DCA_SHARED_DATA", ROOT.parent / "shared" / "data"))
+BEREA_VOXEL = 5.345e-6
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def berea(shared_data):
+    """The 200^3 Berea crop, True = pore, 5.345 um voxels."""
+    import dca
+
+    path = shared_data / "berea_200.npz"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    return dca.read(path, voxel_size=BEREA_VOXEL)
+
+
+@pytest.fixture
+def grey_volume():
+    """A small anisotropic uint16 volume with a non-zero origin."""
+    import dca
+
+    rng = np.random.default_rng(7)
+    data = rng.integers(0, 60000, size=(6, 7, 9), dtype=np.uint16)
+    return dca.Volume(data, voxel_size=(2.5e-6, 1.25e-6, 5.345e-6), origin=(1e-3, -2e-4, 3.5e-5))
