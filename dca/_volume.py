@@ -212,6 +212,12 @@ class Volume:
         array = self.to_numpy()
         return array if dtype is None else array.astype(dtype, copy=False)
 
+    def provenance_record(self, *, checksum: bool = True) -> dict:
+        """Where this volume came from, as plain JSON types: the source file(s) with their
+        SHA-256 (computed now unless ``checksum=False``) and every step with its parameters."""
+        return {"source": None if self.source is None else self.source.to_dict(checksum=checksum),
+                "steps": [step.to_dict() for step in self.provenance]}
+
     def quicklook(self, **kwargs):
         """Figure with the three orthogonal mid slices and a scale bar (see dca.quicklook)."""
         from ._quicklook import quicklook

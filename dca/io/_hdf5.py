@@ -88,8 +88,9 @@ def write_hdf5(volume, path: str, *, dataset: str = "volume", compression: str |
     with atomic_path(path) as tmp:
         # 'earliest' keeps the file readable by older HDF5 libraries (dolfinx, Fiji).
         with h5py.File(tmp, "w", libver=("earliest", "v114")) as fh:
+            # track_times=False: no timestamps, so equal volumes give equal files
             dset = fh.create_dataset(dataset, shape=volume.shape, dtype=volume.dtype, chunks=chunks,
-                                     compression=compression)
+                                     compression=compression, track_times=False)
             start = 0
             for slab in iter_slabs(volume.data):
                 dset[start:start + len(slab)] = slab
@@ -103,7 +104,7 @@ def write_hdf5(volume, path: str, *, dataset: str = "volume", compression: str |
                 dset.attrs["phases"] = json.dumps(dict(volume.phases))
             if volume.mask is not None:
                 fh.create_dataset(dataset + "_mask", data=np.asarray(volume.mask), chunks=chunks,
-                                  compression=compression)
+                                  compression=compression, track_times=False)
                 dset.attrs["mask"] = dataset + "_mask"
     return [path]
 

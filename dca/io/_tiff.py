@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import uuid
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -195,7 +196,10 @@ def write_tiff(volume, path: str, *, compression: str | None = None) -> list[str
     import tifffile
 
     dz, dy, dx = (to_unit(h, "um") for h in volume.voxel_size)
-    metadata = {"axes": "ZYX", "PhysicalSizeX": dx, "PhysicalSizeXUnit": "µm", "PhysicalSizeY": dy,
+    # tifffile would stamp a random UUID; derive it from the volume so equal inputs give equal bytes
+    identity = repr((os.path.basename(path), volume.shape, str(volume.dtype), volume.voxel_size, volume.origin,
+                     volume.provenance))
+    metadata = {"UUID": str(uuid.uuid5(uuid.NAMESPACE_URL, identity)), "axes": "ZYX", "PhysicalSizeX": dx, "PhysicalSizeXUnit": "µm", "PhysicalSizeY": dy,
                 "PhysicalSizeYUnit": "µm", "PhysicalSizeZ": dz, "PhysicalSizeZUnit": "µm"}
     pages = (plane for slab in iter_slabs(volume.data) for plane in slab)
     with atomic_path(path) as tmp:

@@ -102,3 +102,16 @@ def test_quicklook_has_three_planes_with_scale_bars(grey_volume):
     assert right - left == pytest.approx(grey_volume.extent[2])
     assert bottom - top == pytest.approx(grey_volume.extent[1])
     assert all(any("m" in t.get_text() for t in ax.texts) for ax in axes)
+
+
+def test_provenance_record_is_json_with_checksum(tmp_path):
+    import hashlib
+    import json
+
+    v = dca.samples.blobs(12, seed=5)
+    dca.write(v, tmp_path / "b.nrrd")
+    back = dca.read(tmp_path / "b.nrrd")[2:10].with_step("threshold", value=0.5)
+    record = json.loads(json.dumps(back.provenance_record()))
+    assert record["source"]["sha256"] == hashlib.sha256((tmp_path / "b.nrrd").read_bytes()).hexdigest()
+    assert [s["name"] for s in record["steps"]] == ["read", "crop", "threshold"]
+    assert record["steps"][1]["params"]["index"][0] == [2, 10, 1]

@@ -92,6 +92,10 @@ def test_demo_writes_its_outputs(tmp_path, capsys):
     assert result["sample"]["porosity_true"] == pytest.approx(0.30, abs=0.01)
     scan = dca.read(tmp_path / "demo" / "scan.ome.tif")
     assert scan.shape == truth.shape and scan.voxel_size == truth.voxel_size
+    # same seed, same bits: a second run writes identical files
+    assert _run(["demo", "--out", str(tmp_path / "again"), "--json"], capsys)[0] == 0
+    for name in ("scan.ome.tif", "scan.vti", "truth.vti", "summary.json"):
+        assert (tmp_path / "demo" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
 
 
 def test_console_script_help_runs_fast_and_clean():
@@ -100,3 +104,35 @@ def test_console_script_help_runs_fast_and_clean():
     assert proc.returncode == 0 and "info" in proc.stdout and "convert" in proc.stdout
     proc = subprocess.run([sys.executable, "-m", "dca", "info", "/nonexistent.tif"], capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["v.ome.tif", "v.mhd", "v.mha", "v.nrrd", "v.h5", "v.zarr", "v.npz", "v.vti",
+                                  "v.txm", "v.am", "slices"])
+def test_info_reports_shape_and_voxel_size_for_every_format(tmp_path, capsys, name):
+    from tests.helpers.amira import write_am
+    from tests.helpers.cfb import write_txm
+
+    data = np.arange(3 * 4 * 5, dtype=np.uint16).reshape(3, 4, 5)
+    path = tmp_path / name
+    if name == "v.txm":
+        write_txm(path, data, pixel_size_um=0.75)
+        expected = [0.75e-6] * 3
+    elif name == "v.am":
+        write_am(path, data, spacing=(3.0, 2.0, 1.0))
+        expected = [3e-6, 2e-6, 1e-6]
+    elif name == "slices":
+        import tifffile
+
+        path.mkdir()
+        for i, plane in enumerate(data):
+            tifffile.imwrite(path / f"s{i}.tif", plane, imagej=True, resolution=(1.0, 1.0),
+                             metadata={"spacing": 3.0, "unit": "um"})
+        expected = [3e-6, 1e-6, 1e-6]
+    else:
+        expected = [3e-6, 2e-6, 1e-6]
+        dca.write(dca.Volume(data, voxel_size=expected), path)
+    code, out, _ = _run(["info", str(path), "--json"], capsys)
+    info = json.loads(out)
+    assert code == 0 and info["shape"] == [3, 4, 5]
+    assert info["voxel_size"] == pytest.approx(expected, rel=1e-12)
+    assert info["grey_levels"]["max"] == 59

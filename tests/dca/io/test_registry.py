@@ -71,3 +71,19 @@ def test_source_checksum_is_lazy_and_correct(tmp_path):
 def test_write_requires_a_volume(tmp_path):
     with pytest.raises(FormatError, match="wrap an array with dca.Volume"):
         dca.write(np.zeros((2, 2, 2)), tmp_path / "a.nrrd")
+
+
+def test_unreadable_headers_are_named(tmp_path):
+    (tmp_path / "bad.mhd").write_text("ObjectType = Image\nNDims = 3\nthis line is broken\n")
+    with pytest.raises(FormatError, match="without 'key = value'"):
+        dca.read(tmp_path / "bad.mhd")
+    (tmp_path / "bad.nrrd").write_bytes(b"PNG\x00 not nrrd\n")
+    with pytest.raises(FormatError, match="NRRD magic"):
+        dca.read(tmp_path / "bad.nrrd")
+    (tmp_path / "bad.h5").write_bytes(b"not hdf5")
+    with pytest.raises(FormatError, match="not a readable HDF5"):
+        dca.read(tmp_path / "bad.h5")
+    (tmp_path / "noraw.mhd").write_text("NDims = 3\nDimSize = 2 2 2\nElementType = MET_UCHAR\n"
+                                        "ElementSpacing = 1 1 1\nElementDataFile = missing.raw\n")
+    with pytest.raises(FormatError, match="'missing.raw', which is not beside it"):
+        dca.read(tmp_path / "noraw.mhd")
