@@ -19,17 +19,17 @@ __version__ = "0.1.0.dev0"
 
 
 def __getattr__(name):
-    # samples pulls in scipy.ndimage; imported on first use so `dca --help` stays fast
-    if name == "samples":
+    # these pull in scipy.ndimage and scikit-image; imported on first use so `dca --help` stays fast
+    if name in ("samples", "filters", "segment", "metrics"):
         import importlib
 
-        return importlib.import_module(".samples", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'dca' has no attribute {name!r}")
 
 
 __all__ = [
     "Volume", "Source", "Step", "read", "write", "quicklook",
-    "io", "samples", "instrument",
+    "io", "samples", "instrument", "filters", "segment", "metrics",
     "DcaError", "InputError", "FormatError", "VoxelSizeError", "MissingFileError",
     "NotPercolatingError", "OptionalDependencyError",
     "M2_PER_MILLIDARCY", "parse_length", "format_length", "__version__",

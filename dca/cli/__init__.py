@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import _convert, _demo, _formats, _info
+from . import _convert, _demo, _formats, _info, _metrics, _segment
 
 __all__ = ["main"]
 
-_COMMANDS = (_info, _convert, _formats, _demo)
+_COMMANDS = (_info, _convert, _formats, _segment, _metrics, _demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

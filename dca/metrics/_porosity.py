@@ -1,0 +1,68 @@
+"""Porosity: total, connected (spanning an axis), isolated, and the per-slice profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import _check
+from .._phase import field_of_view, phase_mask
+from ..segment._cleanup import spanning
+
+__all__ = ["porosity", "connected_porosity", "Porosity", "porosity_report", "porosity_profile"]
+
+
+def _fraction(selected: np.ndarray, mask) -> float:
+    if mask is None:
+        return float(np.count_nonzero(selected) / selected.size)
+    return float(np.count_nonzero(selected & mask) / np.count_nonzero(mask))
+
+
+def porosity(volume, *, phase=None) -> float:
+    """Volume fraction of ``phase`` (default pore) inside the field of view."""
+    return _fraction(phase_mask(volume, phase, allow_empty=True), field_of_view(volume))
+
+
+def connected_porosity(volume, *, phase=None, axis="x", connectivity: int = 26) -> float:
+    """Volume fraction of the pore clusters that connect the two faces normal to ``axis``."""
+    selected = phase_mask(volume, phase)
+    mask = field_of_view(volume)
+    if mask is not None:
+        selected = selected & mask
+    return _fraction(spanning(selected, _check.axis(axis), connectivity), mask)
+
+
+@dataclass(frozen=True)
+class Porosity:
+    total: float
+    connected: float
+    isolated: float
+    axis: str
+
+    def to_dict(self) -> dict:
+        return {"porosity": self.total, "connected_porosity": self.connected,
+                "isolated_porosity": self.isolated, "axis": self.axis}
+
+
+def porosity_report(volume, *, phase=None, axis="x", connectivity: int = 26) -> Porosity:
+    """Total, connected (spanning ``axis``) and isolated porosity in one pass."""
+    total = porosity(volume, phase=phase)
+    connected = connected_porosity(volume, phase=phase, axis=axis, connectivity=connectivity)
+    return Porosity(total, connected, total - connected, "zyx"[_check.axis(axis)])
+
+
+def porosity_profile(volume, *, phase=None, axis="z"):
+    """Porosity of every slice normal to ``axis``: a DataFrame (position in m, porosity)."""
+    import pandas as pd
+
+    a = _check.axis(axis)
+    selected = phase_mask(volume, phase, allow_empty=True)
+    mask = field_of_view(volume)
+    others = tuple(i for i in range(3) if i != a)
+    count = np.count_nonzero(selected if mask is None else selected & mask, axis=others)
+    total = np.full(volume.shape[a], np.prod([volume.shape[i] for i in others])) if mask is None \
+        else np.count_nonzero(mask, axis=others)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        values = np.where(total > 0, count / np.maximum(total, 1), np.nan)
+    return pd.DataFrame({f"{'zyx'[a]}_m": volume.coordinates(a), "porosity": values})

@@ -1,0 +1,34 @@
+"""The headline numbers of a segmented volume in one call (what ``dca metrics`` prints)."""
+
+from __future__ import annotations
+
+from .._phase import phase_mask
+from ._chords import chord_length_distribution
+from ._minkowski import minkowski
+from ._porosity import porosity_report
+from ._sizes import pore_size_distribution
+
+__all__ = ["summary"]
+
+
+def summary(volume, *, phase=None, axis="x") -> dict:
+    """Porosity (total, connected along ``axis``, isolated), specific surface (1/m, Crofton),
+    Minkowski functionals, and the statistics of the local-thickness PSD and the chords."""
+    phase_mask(volume, phase)  # fail early, with the clear message, on an empty or unknown phase
+    por = porosity_report(volume, phase=phase, axis=axis)
+    mink = minkowski(volume, phase=phase)
+    out = {
+        **por.to_dict(),
+        "specific_surface_area": mink.surface_area / mink.bulk_volume,
+        "specific_surface_area_unit": "1/m",
+        "surface_area_m2": mink.surface_area,
+        "integral_mean_curvature_m": mink.integral_mean_curvature,
+        "euler_characteristic": mink.euler_characteristic,
+        "euler_connectivity": mink.connectivity,
+        "bulk_volume_m3": mink.bulk_volume,
+    }
+    if len(set(volume.voxel_size)) == 1:
+        out["pore_size_distribution"] = {**pore_size_distribution(volume, phase=phase).summary, "unit": "m"}
+    out["chord_length_distribution"] = {**chord_length_distribution(volume, phase=phase, axis=axis).summary,
+                                        "unit": "m", "axis": por.axis}
+    return out

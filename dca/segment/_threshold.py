@@ -1,0 +1,90 @@
+"""Grey-level thresholds: global, Otsu, multi-Otsu, hysteresis. Pore is dark in CT by default."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._errors import InputError
+from .._phase import field_of_view, grey_values
+
+__all__ = ["threshold", "otsu", "multi_otsu", "hysteresis", "otsu_level"]
+
+
+def _inside(volume) -> np.ndarray:
+    data = grey_values(volume)
+    mask = field_of_view(volume)
+    values = data[mask] if mask is not None else data.ravel()
+    if values.size == 0 or values.min() == values.max():
+        raise InputError("the grey levels inside the field of view are all equal: there is only one phase "
+                         "to find; nothing to segment")
+    return values
+
+
+def _binary(volume, selected: np.ndarray, step: str, **params):
+    out = volume.with_data(selected, step=step, **params)
+    return out._replace(phases={"pore": 1, "solid": 0})
+
+
+def threshold(volume, value: float, *, pore: str = "dark"):
+    """Binary segmentation at ``value``: True = pore = grey <= value (``pore="dark"``) or >= value."""
+    return _binary(volume, _split(volume, value, pore), "threshold", value=float(value), pore=pore)
+
+
+def _split(volume, value: float, pore: str) -> np.ndarray:
+    if pore not in ("dark", "bright"):
+        raise InputError(f"pore must be 'dark' or 'bright', got {pore!r}")
+    data = grey_values(volume)
+    return data <= value if pore == "dark" else data >= value
+
+
+def otsu_level(volume, *, bins: int = 256) -> float:
+    """Otsu's threshold of the grey levels inside the field of view."""
+    from skimage.filters import threshold_otsu
+
+    return float(threshold_otsu(_inside(volume), nbins=bins))
+
+
+def otsu(volume, *, pore: str = "dark", bins: int = 256):
+    """Binary segmentation at Otsu's threshold (computed inside the mask)."""
+    level = otsu_level(volume, bins=bins)
+    return _binary(volume, _split(volume, level, pore), "otsu", level=level, pore=pore)
+
+
+def multi_otsu(volume, *, classes: int = 3, names=None, bins: int = 256):
+    """Labels 0 .. classes-1 in increasing grey level, split at the multi-Otsu thresholds.
+
+    ``names``: one name per class, darkest first (e.g. ``("air", "water", "grain")``).
+    """
+    from skimage.filters import threshold_multiotsu
+
+    if classes < 2:
+        raise InputError(f"classes must be >= 2, got {classes}")
+    names = tuple(names) if names is not None else tuple(f"phase{i}" for i in range(classes))
+    if len(names) != classes:
+        raise InputError(f"names has {len(names)} entries for {classes} classes")
+    levels = threshold_multiotsu(_inside(volume), classes=classes, nbins=bins)
+    labels = np.digitize(grey_values(volume), levels).astype(np.uint8)
+    out = volume.with_data(labels, step="multi_otsu", classes=classes, levels=levels.tolist())
+    return out._replace(phases={n: i for i, n in enumerate(names)})
+
+
+def hysteresis(volume, *, low: float, high: float, pore: str = "dark"):
+    """Pore = voxels beyond ``low`` plus those beyond ``high`` connected to them (26-connected).
+
+    For dark pores, ``low < high``: certain pore is darker than ``low``, possible pore darker
+    than ``high``.
+    """
+    from skimage.filters import apply_hysteresis_threshold
+
+    data = grey_values(volume).astype(np.float32, copy=False)
+    if pore == "dark":
+        if not low < high:
+            raise InputError(f"for dark pores low must be below high, got low={low}, high={high}")
+        result = apply_hysteresis_threshold(-data, -high, -low)
+    elif pore == "bright":
+        if not low < high:
+            raise InputError(f"low must be below high, got low={low}, high={high}")
+        result = apply_hysteresis_threshold(data, low, high)
+    else:
+        raise InputError(f"pore must be 'dark' or 'bright', got {pore!r}")
+    return _binary(volume, result, "hysteresis", low=float(low), high=float(high), pore=pore)
