@@ -62,3 +62,17 @@ def emit(payload: dict, *, as_json: bool, table: list[tuple[str, str]] | None = 
     width = max((len(k) for k, _ in rows), default=0)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """--overwrite and --json, shared by the commands that write a file."""
+    parser.add_argument("--overwrite", action="store_true", help="replace the output if it exists")
+    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+
+
+def check_output(path: str, overwrite: bool) -> None:
+    """Refuse to replace an existing output unless --overwrite was given."""
+    import os
+
+    if os.path.exists(path) and not overwrite:
+        raise InputError(f"{path!r} exists; pass --overwrite to replace it")

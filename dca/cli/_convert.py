@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 
-from ._common import add_reader_options, emit, reader_options
+from ._common import add_output_options, add_reader_options, check_output, emit, reader_options
 
 
 def add_parser(sub) -> None:
@@ -15,18 +14,15 @@ def add_parser(sub) -> None:
     parser.add_argument("output")
     add_reader_options(parser)
     parser.add_argument("--to", dest="out_format", help="output format, overriding OUT's extension")
-    parser.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
-    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    add_output_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
     from .. import read, write
-    from .._errors import InputError
     from .._progress import dask_progress
 
-    if os.path.exists(args.output) and not args.overwrite:
-        raise InputError(f"{args.output!r} exists; pass --overwrite to replace it")
+    check_output(args.output, args.overwrite)
     volume = read(args.input, lazy=True, **reader_options(args))
     with dask_progress("converting", enabled=not args.json):
         files = write(volume, args.output, format=args.out_format)

@@ -28,6 +28,11 @@ def run(args) -> int:
                  f"{result.summary['sample']['porosity_true']:.4f}, voxel 5 um"),
                 ("scan", f"SNR {result.summary['scan']['snr']:g}, resolution "
                          f"{result.summary['scan']['resolution'] * 1e6:.2f} um"),
+                ("segmentation", "Otsu, porosity {:.4f} vs {:.4f} true (accuracy {:.4f})".format(
+                    result.summary["segmentation"]["porosity_segmented"],
+                    result.summary["segmentation"]["porosity_true_in_field_of_view"],
+                    result.summary["segmentation"]["accuracy"])),
+                ("specific surface", f"{result.summary['metrics']['specific_surface_area']:.4g} 1/m"),
                 ("time", f"{elapsed:.1f} s"),
                 ("results", f"written to {result.out_dir}/ ({len(result.files)} files)")])
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_reader_options, emit, reader_options
+from ._common import add_output_options, add_reader_options, check_output, emit, reader_options
 
 _METHODS = ("otsu", "multi-otsu", "threshold", "hysteresis", "watershed")
 
@@ -23,19 +23,15 @@ def add_parser(sub) -> None:
     parser.add_argument("--cylinder", action="store_true",
                         help="restrict to the cylindrical field of view about z (the scan's rotation axis)")
     parser.add_argument("--min-island", type=int, default=0, help="remove pore islands below this many voxels")
-    parser.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
-    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    add_output_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    import os
-
     from .. import filters, read, segment, write
     from .._errors import InputError
 
-    if os.path.exists(args.output) and not args.overwrite:
-        raise InputError(f"{args.output!r} exists; pass --overwrite to replace it")
+    check_output(args.output, args.overwrite)
     volume = read(args.path, lazy=False, **reader_options(args))
     if args.cylinder:
         from ..filters import crop_cylinder

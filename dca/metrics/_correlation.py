@@ -30,15 +30,18 @@ def two_point_correlation(volume, *, phase=None, bins: int = 50, max_distance: f
     np.multiply(spectrum, spectrum.conj(), out=spectrum)
     corr = fft.irfftn(spectrum, s=indicator.shape, workers=-1).astype(np.float32) / indicator.size
     del spectrum
-    axes = [np.minimum(np.arange(n), n - np.arange(n)) * h for n, h in zip(volume.shape, volume.voxel_size)]
-    dz, dy, dx = np.meshgrid(*axes, indexing="ij", sparse=True)
-    r = np.sqrt(dz ** 2 + dy ** 2 + dx ** 2)
+    axes = [(np.minimum(np.arange(n), n - np.arange(n)) * h).astype(np.float32)
+            for n, h in zip(volume.shape, volume.voxel_size)]
     limit = max_distance if max_distance is not None else min(n * h for n, h in zip(volume.shape, volume.voxel_size)) / 2
     edges = np.linspace(0, limit, bins + 1)
-    which = np.digitize(r.ravel(), edges, right=True)  # r = 0 alone in bin 0, then (e_k, e_k+1]
-    ok = which <= bins
-    counts = np.bincount(which[ok], minlength=bins + 1)
-    sums = np.bincount(which[ok], weights=corr.ravel()[ok], minlength=bins + 1)
+    counts = np.zeros(bins + 1, np.int64)
+    sums = np.zeros(bins + 1, np.float64)
+    plane = np.sqrt(axes[1][:, None] ** 2 + axes[2][None, :] ** 2)
+    for k, dz in enumerate(axes[0]):  # slab by slab: no full-size distance or bin-index array
+        which = np.digitize(np.sqrt(dz ** 2 + plane ** 2).ravel(), edges, right=True)  # r = 0 alone in bin 0
+        ok = which <= bins
+        counts += np.bincount(which[ok], minlength=bins + 1)
+        sums += np.bincount(which[ok], weights=corr[k].ravel()[ok], minlength=bins + 1)
     centres = np.concatenate([[0.0], (edges[:-1] + edges[1:]) / 2])
     values = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
     return pd.DataFrame({"distance_m": centres, "s2": values, "pairs": counts})

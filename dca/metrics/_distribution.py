@@ -7,7 +7,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Distribution", "weighted_summary"]
+__all__ = ["Distribution", "weighted_summary", "figure_axes"]
+
+
+def figure_axes(ax=None):
+    """(figure, axes): a new 6 x 4 inch figure unless an axes to draw on is given."""
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    return fig, fig.subplots()
 
 
 def weighted_summary(values: np.ndarray, weights: np.ndarray | None = None) -> dict[str, float]:
@@ -48,13 +58,7 @@ class Distribution:
 
     def plot(self, ax=None):
         """Bar chart of the fraction per size (micrometres on the axis); returns the figure."""
-        from matplotlib.figure import Figure
-
-        if ax is None:
-            fig = Figure(figsize=(6, 4), layout="constrained")
-            ax = fig.subplots()
-        else:
-            fig = ax.figure
+        fig, ax = figure_axes(ax)
         x_col, y_col = self.table.columns[:2]
         x = self.table[x_col].to_numpy() * (1e6 if self.unit == "m" else 1)
         y = self.table[y_col].to_numpy()

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
+from ._distribution import figure_axes
 from ._porosity import porosity
 
 __all__ = ["REV", "rev_analysis"]
@@ -24,13 +25,7 @@ class REV:
     quantity: str
 
     def plot(self, ax=None):
-        from matplotlib.figure import Figure
-
-        if ax is None:
-            fig = Figure(figsize=(6, 4), layout="constrained")
-            ax = fig.subplots()
-        else:
-            fig = ax.figure
+        fig, ax = figure_axes(ax)
         x = self.table["size_m"] * 1e6
         ax.errorbar(x, self.table["mean"], yerr=self.table["std"], marker="o", capsize=3)
         if self.rev_size is not None:

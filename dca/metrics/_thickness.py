@@ -123,8 +123,13 @@ def _floor_sqrt(d2, r):
                 r[z, y, x] = int(np.sqrt(np.float64(d2[z, y, x])))
 
 
+_FACE = ((-1, 0, 0), (1, 0, 0), (0, -1, 0), (0, 1, 0), (0, 0, -1), (0, 0, 1))
+
+
 @numba.njit(parallel=True, cache=True)
 def _plan(r, keep, sub):
+    """Per voxel: keep (its ball is not inside a face neighbour's) and the face neighbour
+    later in the order (r, index) whose ball it may subtract (code 0..26, _NONE if none)."""
     nz, ny, nx = r.shape
     for z in numba.prange(nz):
         for y in range(ny):
@@ -134,32 +139,21 @@ def _plan(r, keep, sub):
                 keep[z, y, x] = rc > 0
                 if rc == 0:
                     continue
-                me = (z * ny + y) * nx + x
                 best_r = -1
-                best_s = 99
-                for dz in range(-1, 2):
-                    zz = z + dz
-                    if zz < 0 or zz >= nz:
+                for k in range(6):
+                    dz, dy, dx = _FACE[k]
+                    zz, yy, xx = z + dz, y + dy, x + dx
+                    if zz < 0 or zz >= nz or yy < 0 or yy >= ny or xx < 0 or xx >= nx:
                         continue
-                    for dy in range(-1, 2):
-                        yy = y + dy
-                        if yy < 0 or yy >= ny:
-                            continue
-                        for dx in range(-1, 2):
-                            xx = x + dx
-                            if xx < 0 or xx >= nx:
-                                continue
-                            s = dz * dz + dy * dy + dx * dx
-                            if s == 0:
-                                continue
-                            rn = r[zz, yy, xx]
-                            if rn >= rc + (1 if s == 1 else 2):  # ball(c) inside ball(n)
-                                keep[z, y, x] = False
-                            other = (zz * ny + yy) * nx + xx
-                            if (rn > rc or (rn == rc and other > me)) and (rn > best_r or (rn == best_r and s < best_s)):
-                                best_r = rn
-                                best_s = s
-                                sub[z, y, x] = (dz + 1) * 9 + (dy + 1) * 3 + (dx + 1)
+                    rn = r[zz, yy, xx]
+                    if rn >= rc + 1:  # ball(c) inside ball(n)
+                        keep[z, y, x] = False
+                        break
+                    # later in the order: larger radius, or equal radius and larger flat index
+                    later = rn > rc or (rn == rc and (dz + dy + dx) > 0)
+                    if later and rn > best_r:
+                        best_r = rn
+                        sub[z, y, x] = (dz + 1) * 9 + (dy + 1) * 3 + (dx + 1)
 
 
 @numba.njit(inline="always")
@@ -186,6 +180,8 @@ def _paint(cz, cy, cx, cr, cs, nr, start, rmax, out):
             oy = (s // 3) % 3 - 1
             ox = s % 3 - 1
             remn = nr[i] * nr[i] - (dz - oz) * (dz - oz)
+            if has and oy == 0 and ox == 0 and remn >= rem:
+                continue  # the neighbour's disc in this plane is concentric and no smaller
             ry = _half(rem)
             for y in range(max(0, cy[i] - ry), min(ny, cy[i] + ry + 1)):
                 dy = y - cy[i]

@@ -84,8 +84,11 @@ def test_demo_writes_its_outputs(tmp_path, capsys):
     code, out, _ = _run(["demo", "--out", str(tmp_path / "demo"), "--json"], capsys)
     result = json.loads(out)
     assert code == 0
-    for name in ("scan.ome.tif", "scan.vti", "truth.vti", "quicklook.png", "summary.json"):
+    for name in ("scan.ome.tif", "scan.vti", "truth.vti", "segmentation.vti", "quicklook.png",
+                 "pore_size_distribution.png", "summary.json"):
         assert (tmp_path / "demo" / name).stat().st_size > 0
+    assert abs(result["segmentation"]["porosity_error"]) < 0.01
+    assert result["metrics"]["porosity"] == pytest.approx(result["segmentation"]["porosity_segmented"])
     truth = dca.read(tmp_path / "demo" / "truth.vti")
     assert truth.voxel_size == (5e-6,) * 3
     assert result["sample"]["porosity_true"] == pytest.approx(truth.data.mean())
