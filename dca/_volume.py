@@ -26,7 +26,7 @@ def is_lazy_array(data) -> bool:
     return type(data).__module__.startswith("dask.")
 
 
-def _as_array(data, *, name: str):
+def _as_array(data):
     if is_lazy_array(data):
         return data
     if not isinstance(data, np.ndarray):
@@ -83,7 +83,7 @@ class Volume:
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
-        data = _as_array(self.data, name="data")
+        data = _as_array(self.data)
         _check.shape3(data.shape, name="data")
         if data.dtype.kind not in "biuf":
             raise InputError(f"data must be boolean, integer or floating point, got dtype {data.dtype}")
@@ -92,7 +92,7 @@ class Volume:
         put("voxel_size", _check.voxel_size(self.voxel_size))
         put("origin", _check.triple(self.origin, name="origin"))
         if self.mask is not None:
-            mask = _as_array(self.mask, name="mask")
+            mask = _as_array(self.mask)
             if tuple(mask.shape) != tuple(data.shape):
                 raise InputError(f"mask shape {tuple(mask.shape)} differs from data shape {tuple(data.shape)}")
             put("mask", mask if mask.dtype == bool else mask != 0)
@@ -170,7 +170,7 @@ class Volume:
 
     def with_data(self, data, *, step: str, **params) -> Volume:
         """A volume on the same grid with new voxels, recording ``step`` in provenance."""
-        data = _as_array(data, name="data")
+        data = _as_array(data)
         if tuple(data.shape) != self.shape:
             raise InputError(f"new data shape {tuple(data.shape)} differs from the volume's {self.shape}")
         return self._replace(data=data, provenance=self.provenance + (Step(step, params),))
