@@ -4,10 +4,12 @@ Same result as PoreSpy's ``local_thickness`` default (integer radii, balls |x - 
 r = floor(distance to the other phase)), computed by numba kernels:
 
 1. exact squared Euclidean distance transform in integers (Felzenszwalb-Huttenlocher);
-2. for each voxel c with radius r, a ball is skipped when it lies inside a neighbour's
-   (r_n >= r + |n - c|), and otherwise painted minus the ball of one neighbour that comes
-   later in the order (r, index): that neighbour's ball is painted with a value >= r
-   anyway, so only the crescent between the two needs writing (O(r^2) instead of O(r^3));
+2. for each voxel c with radius r, a ball is skipped when it lies inside a face
+   neighbour's (r_n >= r + 1), and otherwise painted minus the ball of one face neighbour
+   that comes later in the order (r, index): that neighbour's ball ends up painted with a
+   value >= r anyway, so only the crescent between the two needs writing (O(r^2) instead
+   of O(r^3)). Centres whose neighbour is at +x form runs along x whose crescents are, row
+   by row, one segment, painted once per run;
 3. the painting runs in parallel over z-planes, each thread owning whole planes.
 """
 
@@ -23,6 +25,7 @@ __all__ = ["local_thickness", "local_thickness_radii"]
 
 _INF = 1 << 30
 _NONE = 13  # "no neighbour" in the 3x3x3 offset code (13 is the centre itself)
+_PLUS_X = 14  # the neighbour at +x
 
 
 @numba.njit(parallel=True, cache=True)
@@ -140,6 +143,12 @@ def _plan(r, keep, sub):
                 if rc == 0:
                     continue
                 best_r = -1
+                if x + 1 < nx and r[z, y, x + 1] >= rc:
+                    if r[z, y, x + 1] >= rc + 1:
+                        keep[z, y, x] = False
+                        continue
+                    sub[z, y, x] = _PLUS_X  # runs along x are painted together (see _paint_runs)
+                    best_r = _INF
                 for k in range(6):
                     dz, dy, dx = _FACE[k]
                     zz, yy, xx = z + dz, y + dy, x + dx
@@ -151,7 +160,7 @@ def _plan(r, keep, sub):
                         break
                     # later in the order: larger radius, or equal radius and larger flat index
                     later = rn > rc or (rn == rc and (dz + dy + dx) > 0)
-                    if later and rn > best_r:
+                    if later and rn > best_r and best_r < _INF:
                         best_r = rn
                         sub[z, y, x] = (dz + 1) * 9 + (dy + 1) * 3 + (dx + 1)
 
@@ -209,6 +218,31 @@ def _paint(cz, cy, cx, cr, cs, nr, start, rmax, out):
                         out[z, y, x] = r
 
 
+@numba.njit(parallel=True, cache=True)
+def _paint_runs(rz, ry_, rx0, rx1, rr, start, rmax, out):
+    """Runs of centres at x0..x1 (same z, y, radius r), each subtracting its +x neighbour's
+    ball: the union of their crescents is, in every row, the segment [x0 - a, x1 - a]."""
+    nz, ny, nx = out.shape
+    for z in numba.prange(nz):
+        lo = start[max(0, z - rmax)]
+        hi = start[min(nz, z + rmax + 1)]
+        for i in range(lo, hi):
+            r = rr[i]
+            dz = z - rz[i]
+            rem = r * r - dz * dz
+            if rem <= 0:
+                continue
+            h = _half(rem)
+            for y in range(max(0, ry_[i] - h), min(ny, ry_[i] + h + 1)):
+                rem2 = rem - (y - ry_[i]) * (y - ry_[i])
+                if rem2 <= 0:
+                    continue
+                a = _half(rem2)
+                for x in range(max(0, rx0[i] - a), min(nx, rx1[i] - a + 1)):
+                    if out[z, y, x] < r:
+                        out[z, y, x] = r
+
+
 def squared_distance(phase: np.ndarray) -> np.ndarray:
     """Exact squared Euclidean distance (voxels^2, int32) from each voxel of ``phase`` to the rest."""
     d2 = np.empty(phase.shape, np.int32)
@@ -231,9 +265,24 @@ def local_thickness_radii(phase: np.ndarray) -> np.ndarray:
     if idx.size == 0:
         return out
     ny, nx = phase.shape[1:]
-    cz, cy, cx = (a.astype(np.int32) for a in np.unravel_index(idx, phase.shape))
     cr = r.ravel()[idx]
     cs = sub.ravel()[idx]
+    # runs: consecutive centres along x with the same radius whose neighbour is +x
+    in_run = cs == _PLUS_X
+    run_id = np.cumsum(~(in_run & np.concatenate([[False], in_run[:-1] & (np.diff(idx) == 1) & (np.diff(cr) == 0)])))
+    first = np.flatnonzero(in_run & (np.concatenate([[0], run_id[:-1]]) != run_id))
+    last = np.flatnonzero(in_run & (np.concatenate([run_id[1:], [-1]]) != run_id))
+    starts, ends = idx[first], idx[last]
+    rz, ry_, rx0 = (a.astype(np.int32) for a in np.unravel_index(starts, phase.shape))
+    rx1 = (ends % nx).astype(np.int32)
+    rr = cr[first]
+    if rr.size:
+        _paint_runs(rz, ry_, rx0, rx1, rr, np.searchsorted(rz, np.arange(phase.shape[0] + 1)).astype(np.int64),
+                    int(rr.max()), out)
+    idx, cr, cs = idx[~in_run], cr[~in_run], cs[~in_run]
+    if idx.size == 0:
+        return out
+    cz, cy, cx = (a.astype(np.int32) for a in np.unravel_index(idx, phase.shape))
     code = cs.astype(np.int64)
     has = cs != _NONE
     neighbour = ((cz + code // 9 - 1) * ny + (cy + (code // 3) % 3 - 1)) * nx + (cx + code % 3 - 1)
