@@ -25,8 +25,9 @@ def grey_summary(volume, *, max_labels: int = 16) -> dict:
 
         finite = da.isfinite(data) if data.dtype.kind == "f" else None
         values = data[finite] if finite is not None else data
+        bad_count = (~finite).sum() if finite is not None else 0  # masked arrays have unknown size
         stats = da.compute(values.min(), values.max(), values.astype(np.float64).mean(),
-                           values.astype(np.float64).std(), data.size - values.size)
+                           values.astype(np.float64).std(), bad_count)
         lo, hi, mean, std, bad = (float(s) if i < 4 else int(s) for i, s in enumerate(stats))
         hist = da.histogram(values, bins=_BINS, range=(lo, hi if hi > lo else lo + 1))[0].compute()
     else:

@@ -166,6 +166,12 @@ def _plan(r, keep, sub):
 
 
 @numba.njit(inline="always")
+def _bucket(start, z, rmax, nz):
+    """Index range of the centres (sorted by z) whose balls can reach plane z."""
+    return start[max(0, z - rmax)], start[min(nz, z + rmax + 1)]
+
+
+@numba.njit(inline="always")
 def _half(rem):
     """Largest h with h * h < rem, for an integer rem >= 1."""
     return int(np.sqrt(np.float64(rem - 1)))
@@ -175,8 +181,7 @@ def _half(rem):
 def _paint(cz, cy, cx, cr, cs, nr, start, rmax, out):
     nz, ny, nx = out.shape
     for z in numba.prange(nz):
-        lo = start[max(0, z - rmax)]
-        hi = start[min(nz, z + rmax + 1)]
+        lo, hi = _bucket(start, z, rmax, nz)
         for i in range(lo, hi):
             r = cr[i]
             dz = z - cz[i]
@@ -224,8 +229,7 @@ def _paint_runs(rz, ry_, rx0, rx1, rr, start, rmax, out):
     ball: the union of their crescents is, in every row, the segment [x0 - a, x1 - a]."""
     nz, ny, nx = out.shape
     for z in numba.prange(nz):
-        lo = start[max(0, z - rmax)]
-        hi = start[min(nz, z + rmax + 1)]
+        lo, hi = _bucket(start, z, rmax, nz)
         for i in range(lo, hi):
             r = rr[i]
             dz = z - rz[i]

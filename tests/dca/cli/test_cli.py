@@ -139,3 +139,15 @@ def test_info_reports_shape_and_voxel_size_for_every_format(tmp_path, capsys, na
     assert code == 0 and info["shape"] == [3, 4, 5]
     assert info["voxel_size"] == pytest.approx(expected, rel=1e-12)
     assert info["grey_levels"]["max"] == 59
+
+
+def test_grey_summary_is_the_same_for_lazy_and_loaded_float_volumes(tmp_path):
+    from dca._summary import grey_summary
+
+    data = np.random.default_rng(0).normal(size=(8, 9, 10)).astype(np.float32)
+    data[0, 0, 0] = np.nan
+    dca.write(dca.Volume(data, voxel_size=1e-6), tmp_path / "f.nrrd")
+    eager, lazy = dca.read(tmp_path / "f.nrrd"), dca.read(tmp_path / "f.nrrd", lazy=True)
+    a, b = grey_summary(eager), grey_summary(lazy)
+    assert a["non_finite"] == b["non_finite"] == 1
+    assert a == pytest.approx(b)
