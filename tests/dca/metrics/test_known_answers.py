@@ -68,9 +68,30 @@ def test_local_thickness_matches_porespy_exactly():
     ps = pytest.importorskip("porespy")
     from dca.metrics._thickness import local_thickness_radii
 
-    for seed, porosity in ((1, 0.3), (2, 0.6)):
-        im = dca.samples.blobs(64, porosity=porosity, seed=seed).data
+    images = [dca.samples.blobs(64, porosity=porosity, seed=seed).data for seed, porosity in ((1, 0.3), (2, 0.6))]
+    images.append(np.random.default_rng(0).random((30, 40, 50)) < 0.8)  # noise: short distances, many centres
+    slab = np.ones((70, 20, 90), bool)
+    slab[0] = False  # distances up to 69: the exact envelope and radii beyond the containment table
+    images.append(slab)
+    for im in images:
         np.testing.assert_array_equal(local_thickness_radii(im), ps.filters.local_thickness(im))
+
+
+def test_squared_distance_is_exact():
+    from scipy import ndimage
+
+    from dca.metrics._thickness import squared_distance
+
+    im = dca.samples.blobs(48, porosity=0.8, seed=3).data
+    im[:, :, :20] = True
+    im[0] = False
+    expected = np.rint(ndimage.distance_transform_edt(im) ** 2).astype(np.int64)
+    np.testing.assert_array_equal(squared_distance(im), expected)
+
+
+def test_local_thickness_of_a_phase_filling_the_box_is_an_error():
+    with pytest.raises(InputError, match="fills the whole volume"):
+        metrics.pore_size_distribution(dca.Volume(np.ones((8, 8, 8), bool), voxel_size=1e-6))
 
 
 def test_local_thickness_volume_is_diameter_in_metres():
