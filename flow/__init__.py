@@ -1,7 +1,12 @@
-"""flow: network and voxel flow on dca volumes and networks.
+"""Flow on pore networks and voxel images: permeability, formation factor, capillary pressure,
+relative permeability, tortuosity. Reads what ``dca`` produces; ``dca`` never imports it."""
 
-Absolute permeability, formation factor, capillary pressure, relative permeability and
-tortuosity land here (issues 4 and 5). Imports go one way: flow uses dca, never the reverse.
-"""
+from ._conduits import MODELS, conduction_size_factor, hydraulic_conductance
+from ._network_flow import FormationFactor, Permeability, formation_factor, permeability, solve_network
 
-__all__: list[str] = []
+__all__ = ["permeability", "formation_factor", "Permeability", "FormationFactor", "solve_network",
+           "hydraulic_conductance", "conduction_size_factor", "MODELS"]
+
+from ._drainage import MERCURY, WATER_OIL, Drainage, drainage, plot_relative_permeability, relative_permeability  # noqa: E402
+
+__all__ += ["drainage", "Drainage", "relative_permeability", "plot_relative_permeability", "MERCURY", "WATER_OIL"]

@@ -42,3 +42,25 @@ def grey_volume():
     rng = np.random.default_rng(7)
     data = rng.integers(0, 60000, size=(6, 7, 9), dtype=np.uint16)
     return dca.Volume(data, voxel_size=(2.5e-6, 1.25e-6, 5.345e-6), origin=(1e-3, -2e-4, 3.5e-5))
+
+
+@pytest.fixture(scope="session")
+def berea_network():
+    """The SNOW network of the Berea crop (extracted once per test session)."""
+    import dca
+
+    path = SHARED_DATA / "berea_200.npz"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    return dca.network.extract(dca.read(path, voxel_size=BEREA_VOXEL))
+
+
+@pytest.fixture
+def imperial(shared_data):
+    """Path prefix of an Imperial College Statoil network by name."""
+    def prefix(name):
+        path = shared_data / "imperial_networks" / f"{name}_node1.dat"
+        if not path.exists():
+            pytest.skip(f"{path} not found")
+        return str(path)
+    return prefix

@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import _convert, _demo, _formats, _info, _metrics, _segment
+from . import _convert, _demo, _formats, _info, _metrics, _network, _segment
 
 __all__ = ["main"]
 
-_COMMANDS = (_info, _convert, _formats, _segment, _metrics, _demo)
+_COMMANDS = (_info, _convert, _formats, _segment, _metrics, _network, _demo)
+# packages downstream of dca add their own subcommands (data flows dca -> flow, never back)
+_PLUGINS = ("flow._cli",)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +24,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in _COMMANDS:
         command.add_parser(sub)
+    import importlib
+
+    for name in _PLUGINS:
+        try:
+            plugin = importlib.import_module(name)
+        except ImportError:  # a partial install without that package
+            continue
+        plugin.add_parsers(sub)
     return parser
 
 
