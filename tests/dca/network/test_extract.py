@@ -74,3 +74,16 @@ def test_bad_input_is_named():
         dca.network.extract(dca.Volume(np.ones((10, 10, 10), bool), voxel_size=(1e-6, 1e-6, 2e-6)))
     with pytest.raises(InputError, match="boundary faces"):
         dca.network.extract(_tube(), boundary_faces=("left",))
+
+
+def test_several_phases_give_pores_of_each_and_interface_throats():
+    v = dca.samples.electrode(48, seed=0)  # 0 pore, 1 active, 2 binder
+    net = dca.network.extract(v, phase=["pore", "active"], boundary_faces=())
+    phases = set(net.pores["phase"])
+    assert phases == {v.phase("pore"), v.phase("active")}
+    interface = net.throats["interface"].to_numpy()
+    assert 0 < interface.sum() < net.n_throats
+    ends = net.pores["phase"].to_numpy()[net.conns]
+    np.testing.assert_array_equal(interface, ends[:, 0] != ends[:, 1])
+    total = sum(np.count_nonzero(v.data == v.phase(p)) for p in ("pore", "active"))
+    assert net.pores["volume"].sum() / v.voxel_volume == pytest.approx(total, rel=0.01)
