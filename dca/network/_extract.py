@@ -26,11 +26,15 @@ def partition(selected: np.ndarray, *, sigma: float = 0.4, r_max: int = 4):
     from ..metrics._thickness import squared_distance
 
     dt = np.sqrt(squared_distance(selected), dtype=np.float32)
-    blurred = ndimage.gaussian_filter(dt, sigma=sigma) * selected if sigma > 0 else dt
+    if sigma > 0:
+        blurred = ndimage.gaussian_filter(dt, sigma=sigma)
+        blurred *= selected
+    else:
+        blurred = dt
     peaks = find_peaks(blurred, selected, r_max=r_max)
+    del blurred  # memory: at most three image-sized arrays live at once
     peaks = trim_saddle_points(peaks, dt)
     peaks = trim_nearby_peaks(peaks, dt)
-    del blurred
     markers, n = ndimage.label(peaks, structure=np.ones((3, 3, 3)), output=np.int32)
     del peaks
     return watershed(dt, markers, selected), n, dt
@@ -89,7 +93,9 @@ def extract(volume, *, phase=None, sigma: float = 0.4, r_max: int = 4, boundary_
         n += n_each
     if n == 0:
         raise InputError("no pore was found: the phase has no voxel farther than one voxel from the solid")
-    dt_local = edt.edt(regions, black_border=True, parallel=threads or 2).astype(np.float32, copy=False)
+    # distance to the nearest voxel of another region (edt's multi-label transform); the
+    # uint32 view spares edt a converted copy of the labels
+    dt_local = edt.edt(regions.view(np.uint32), black_border=True, parallel=threads or 2).astype(np.float32, copy=False)
     count, sums, local, extended, solid_faces = pore_properties(regions, n, dt, dt_local)
     a, b, area, deepest, near, centre = interface_faces(regions, dt)
 
