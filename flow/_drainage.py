@@ -261,16 +261,14 @@ def relative_permeability(result: Drainage, *, points: int = 20, model: str | No
     conns = net.conns
     curve = result.curve
     picks = _evenly(curve["saturation_wetting"].to_numpy(), points)
+    internal = net.internal
     rows = []
     for pc, sw in zip(curve["capillary_pressure_pa"].to_numpy()[picks], curve["saturation_wetting"].to_numpy()[picks]):
-        nw_pore = result.pore_pressure <= pc
-        nw_throat = result.throat_pressure <= pc
-        nw_conduit = nw_throat & nw_pore[conns[:, 0]] & nw_pore[conns[:, 1]]
-        w_conduit = ~nw_throat & ~nw_pore[conns[:, 0]] & ~nw_pore[conns[:, 1]]
         # boundary pores hold whichever phase reaches them: they never block a conduit
-        boundary = ~net.internal
-        w_conduit |= ~nw_throat & (boundary[conns[:, 0]] | boundary[conns[:, 1]]) & \
-            ~(nw_pore[conns[:, 0]] & ~boundary[conns[:, 0]]) & ~(nw_pore[conns[:, 1]] & ~boundary[conns[:, 1]])
+        nw_body = (result.pore_pressure <= pc) & internal
+        nw_throat = result.throat_pressure <= pc
+        nw_conduit = nw_throat & (nw_body | ~internal)[conns[:, 0]] & (nw_body | ~internal)[conns[:, 1]]
+        w_conduit = ~nw_throat & ~nw_body[conns[:, 0]] & ~nw_body[conns[:, 1]]
         krs = []
         for mask in (w_conduit, nw_conduit):
             sol = solve_network(net, np.where(mask, g, 0.0), result.axis)
