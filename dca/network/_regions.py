@@ -63,26 +63,8 @@ def pore_properties(labels, n, dt_solid, dt_local):
 
 
 @numba.njit(cache=True)
-def _count_faces(labels):
-    nz, ny, nx = labels.shape
-    total = 0
-    for z in range(nz):
-        for y in range(ny):
-            for x in range(nx):
-                a = labels[z, y, x]
-                if a == 0:
-                    continue
-                if z + 1 < nz and labels[z + 1, y, x] != a and labels[z + 1, y, x] != 0:
-                    total += 1
-                if y + 1 < ny and labels[z, y + 1, x] != a and labels[z, y + 1, x] != 0:
-                    total += 1
-                if x + 1 < nx and labels[z, y, x + 1] != a and labels[z, y, x + 1] != 0:
-                    total += 1
-    return total
-
-
-@numba.njit(cache=True)
-def _list_faces(labels, dt_solid, a_out, b_out, d_out, pos_out):
+def _scan_faces(labels, dt_solid, fill, a_out, b_out, d_out, pos_out):
+    """Faces between two different regions: counted, and written to the arrays when ``fill``."""
     nz, ny, nx = labels.shape
     k = 0
     for z in range(nz):
@@ -98,19 +80,22 @@ def _list_faces(labels, dt_solid, a_out, b_out, d_out, pos_out):
                     b = labels[zz, yy, xx]
                     if b == a or b == 0:
                         continue
-                    a_out[k] = min(a, b)
-                    b_out[k] = max(a, b)
-                    d_out[k] = 0.5 * (dt_solid[z, y, x] + dt_solid[zz, yy, xx])
-                    pos_out[k, 0] = z + 0.5 * (axis == 0)
-                    pos_out[k, 1] = y + 0.5 * (axis == 1)
-                    pos_out[k, 2] = x + 0.5 * (axis == 2)
+                    if fill:
+                        a_out[k] = min(a, b)
+                        b_out[k] = max(a, b)
+                        d_out[k] = 0.5 * (dt_solid[z, y, x] + dt_solid[zz, yy, xx])
+                        pos_out[k, 0] = z + 0.5 * (axis == 0)
+                        pos_out[k, 1] = y + 0.5 * (axis == 1)
+                        pos_out[k, 2] = x + 0.5 * (axis == 2)
                     k += 1
+    return k
 
 
 def interface_faces(labels: np.ndarray, dt_solid: np.ndarray):
     """Throats from the faces between regions: (pore a, pore b, n_faces, max distance,
     n_faces near the solid, centre (z, y, x) in voxels), one row per region pair, a < b."""
-    n = _count_faces(labels)
+    none = np.zeros(0, np.int64)
+    n = _scan_faces(labels, dt_solid, False, none, none, np.zeros(0, np.float32), np.zeros((0, 3)))
     if n == 0:
         empty = np.zeros(0, np.int64)
         return empty, empty, empty, np.zeros(0, np.float32), empty, np.zeros((0, 3))
@@ -118,7 +103,7 @@ def interface_faces(labels: np.ndarray, dt_solid: np.ndarray):
     b = np.empty(n, np.int64)
     d = np.empty(n, np.float32)
     pos = np.empty((n, 3), np.float64)
-    _list_faces(labels, dt_solid, a, b, d, pos)
+    _scan_faces(labels, dt_solid, True, a, b, d, pos)
     order = np.lexsort((d, b, a))  # by pair, then distance: the last face of a pair is its deepest
     a, b, d, pos = a[order], b[order], d[order], pos[order]
     first = np.flatnonzero(np.concatenate([[True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])]))
