@@ -20,6 +20,8 @@ r = floor(distance to the other phase)), computed by numba kernels:
 
 from __future__ import annotations
 
+import functools
+
 import numba
 import numpy as np
 
@@ -170,6 +172,7 @@ _FACE = ((-1, 0, 0), (1, 0, 0), (0, -1, 0), (0, 1, 0), (0, 0, -1), (0, 0, 1))
 _EXACT_UP_TO = 24  # containment radii are tabulated exactly up to this radius
 
 
+@functools.cache
 def _containment_table():
     """Offsets e with 1 < |e|^2 <= 5 and need[k, r], the smallest radius a ball centred at
     c + e needs to contain the lattice ball {x : |x - c| < r}. Exact for r <= _EXACT_UP_TO
@@ -191,7 +194,6 @@ def _containment_table():
     return offsets.astype(np.int32), extra, need
 
 
-_OFFSETS, _EXTRA, _NEED = _containment_table()
 
 
 @numba.njit(parallel=True, cache=True)
@@ -384,7 +386,7 @@ def local_thickness_radii(phase: np.ndarray) -> np.ndarray:
     _floor_sqrt(squared_distance(phase), r)
     keep = np.empty(phase.shape, np.bool_)
     sub = np.empty(phase.shape, np.uint8)
-    _plan(r, keep, sub, _OFFSETS, _EXTRA, _NEED)
+    _plan(r, keep, sub, *_containment_table())
     out = np.zeros(phase.shape, np.int32)
     runs, singles = _collect(r, keep, sub)
     top = max(int(runs[4].max(initial=0)), int(singles[3].max(initial=0)))

@@ -161,6 +161,33 @@ def trim_nearby_peaks(peaks: np.ndarray, dt: np.ndarray, f: float = 1.0) -> np.n
     return peaks & keep[labels]
 
 
+@numba.njit(inline="always")
+def _level(fdt, v, top):
+    """Queue level of voxel v: 0 for the deepest squared distance ``top``."""
+    return top - int(fdt[v] * fdt[v] + 0.5)
+
+
+@numba.njit(inline="always")
+def _push(head, tail, nxt, level, v):
+    nxt[v] = -1
+    if tail[level] < 0:
+        head[level] = v
+    else:
+        nxt[tail[level]] = v
+    tail[level] = v
+
+
+@numba.njit(inline="always")
+def _face_neighbour(v, k, nz, ny, nx):
+    """Flat index of face neighbour k (0..5: -z, +z, -y, +y, -x, +x) of voxel v, or -1 outside."""
+    z, y, x = v // (ny * nx), (v // nx) % ny, v % nx
+    axis, step = k // 2, 2 * (k % 2) - 1
+    coord, size, stride = (z, nz, ny * nx) if axis == 0 else ((y, ny, nx) if axis == 1 else (x, nx, 1))
+    if coord + step < 0 or coord + step >= size:
+        return -1
+    return v + step * stride
+
+
 @numba.njit(cache=True)
 def _flood(dt, labels, mask, nxt):
     """Marker-controlled watershed of -dt (6-connected), in place on ``labels``.
@@ -171,30 +198,18 @@ def _flood(dt, labels, mask, nxt):
     a level, like scikit-image's age ordering.
     """
     nz, ny, nx = labels.shape
-    size = nz * ny * nx
-    top = 0
-    for z in range(nz):
-        for y in range(ny):
-            for x in range(nx):
-                k = int(dt[z, y, x] * dt[z, y, x] + 0.5)
-                if k > top:
-                    top = k
-    head = np.full(top + 1, -1, np.int64)
-    tail = np.full(top + 1, -1, np.int64)
     flat = labels.ravel()
     fmask = mask.ravel()
     fdt = dt.ravel()
-    for v in range(size):
+    top = 0
+    for v in range(flat.size):
+        top = max(top, int(fdt[v] * fdt[v] + 0.5))
+    head = np.full(top + 1, -1, np.int64)
+    tail = np.full(top + 1, -1, np.int64)
+    for v in range(flat.size):
         if flat[v] != 0:
-            level = top - int(fdt[v] * fdt[v] + 0.5)
-            nxt[v] = -1
-            if tail[level] < 0:
-                head[level] = v
-            else:
-                nxt[tail[level]] = v
-            tail[level] = v
+            _push(head, tail, nxt, _level(fdt, v, top), v)
     level = 0
-    plane = ny * nx
     while level <= top:
         v = head[level]
         if v < 0:
@@ -203,44 +218,11 @@ def _flood(dt, labels, mask, nxt):
         head[level] = nxt[v]
         if head[level] < 0:
             tail[level] = -1
-        lab = flat[v]
-        z = v // plane
-        y = (v // nx) % ny
-        x = v % nx
         for k in range(6):
-            if k == 0:
-                if z == 0:
-                    continue
-                w = v - plane
-            elif k == 1:
-                if z == nz - 1:
-                    continue
-                w = v + plane
-            elif k == 2:
-                if y == 0:
-                    continue
-                w = v - nx
-            elif k == 3:
-                if y == ny - 1:
-                    continue
-                w = v + nx
-            elif k == 4:
-                if x == 0:
-                    continue
-                w = v - 1
-            else:
-                if x == nx - 1:
-                    continue
-                w = v + 1
-            if fmask[w] and flat[w] == 0:
-                flat[w] = lab
-                to = max(level, top - int(fdt[w] * fdt[w] + 0.5))
-                nxt[w] = -1
-                if tail[to] < 0:
-                    head[to] = w
-                else:
-                    nxt[tail[to]] = w
-                tail[to] = w
+            w = _face_neighbour(v, k, nz, ny, nx)
+            if w >= 0 and fmask[w] and flat[w] == 0:
+                flat[w] = flat[v]
+                _push(head, tail, nxt, max(level, _level(fdt, w, top)), w)
 
 
 def watershed(dt: np.ndarray, markers: np.ndarray, mask: np.ndarray) -> np.ndarray:

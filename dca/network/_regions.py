@@ -19,6 +19,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..metrics._thickness import _FACE  # the six face offsets (z, y, x)
+
 __all__ = ["pore_properties", "interface_faces"]
 
 
@@ -47,18 +49,10 @@ def pore_properties(labels, n, dt_solid, dt_local):
                 if dt_solid[z, y, x] > extended[a]:
                     extended[a] = dt_solid[z, y, x]
                 if dt_solid[z, y, x] < 1.5:  # only voxels next to the solid have solid faces
-                    if z > 0 and labels[z - 1, y, x] == 0:
-                        solid_faces[a] += 1
-                    if z + 1 < nz and labels[z + 1, y, x] == 0:
-                        solid_faces[a] += 1
-                    if y > 0 and labels[z, y - 1, x] == 0:
-                        solid_faces[a] += 1
-                    if y + 1 < ny and labels[z, y + 1, x] == 0:
-                        solid_faces[a] += 1
-                    if x > 0 and labels[z, y, x - 1] == 0:
-                        solid_faces[a] += 1
-                    if x + 1 < nx and labels[z, y, x + 1] == 0:
-                        solid_faces[a] += 1
+                    for k in range(6):
+                        zz, yy, xx = z + _FACE[k][0], y + _FACE[k][1], x + _FACE[k][2]
+                        if 0 <= zz < nz and 0 <= yy < ny and 0 <= xx < nx and labels[zz, yy, xx] == 0:
+                            solid_faces[a] += 1
     return count, sums, local, extended, solid_faces
 
 
