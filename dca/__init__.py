@@ -7,7 +7,7 @@ filters, segmentation, metrics and pore networks. Flow lives in ``flow``, meshes
 """
 
 from . import instrument, io
-from ._errors import (DcaError, FormatError, InputError, MissingFileError, NotPercolatingError,
+from ._errors import (ConvergenceError, DcaError, FormatError, InputError, MissingFileError, NotPercolatingError,
                       OptionalDependencyError, VoxelSizeError)
 from ._provenance import Source, Step
 from ._quicklook import quicklook
@@ -31,6 +31,6 @@ __all__ = [
     "Volume", "Source", "Step", "read", "write", "quicklook",
     "io", "samples", "instrument", "filters", "segment", "metrics", "network",
     "DcaError", "InputError", "FormatError", "VoxelSizeError", "MissingFileError",
-    "NotPercolatingError", "OptionalDependencyError",
+    "NotPercolatingError", "OptionalDependencyError", "ConvergenceError",
     "M2_PER_MILLIDARCY", "parse_length", "format_length", "__version__",
 ]

@@ -13,6 +13,7 @@ __all__ = [
     "MissingFileError",
     "NotPercolatingError",
     "OptionalDependencyError",
+    "ConvergenceError",
 ]
 
 
@@ -43,3 +44,8 @@ class NotPercolatingError(DcaError, ValueError):
 
 class OptionalDependencyError(DcaError, ImportError):
     """An optional package needed for this call is not installed."""
+
+
+class ConvergenceError(DcaError, RuntimeError):
+    """An iterative solver or registration stopped short of its tolerance; the message gives
+    the figure it reached."""

@@ -10,3 +10,12 @@ __all__ = ["permeability", "formation_factor", "Permeability", "FormationFactor"
 from ._drainage import MERCURY, WATER_OIL, Drainage, drainage, plot_relative_permeability, relative_permeability  # noqa: E402
 
 __all__ += ["drainage", "Drainage", "relative_permeability", "plot_relative_permeability", "MERCURY", "WATER_OIL"]
+
+from ._stokes import StokesFlow, permeability_tensor, stokes  # noqa: E402
+from ._tortuosity import Tortuosity, tortuosity  # noqa: E402
+
+__all__ += ["stokes", "StokesFlow", "permeability_tensor", "tortuosity", "Tortuosity"]
+
+from ._compare import Comparison, compare  # noqa: E402
+
+__all__ += ["compare", "Comparison"]

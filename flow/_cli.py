@@ -1,22 +1,40 @@
-"""The ``dca`` subcommands that need flow: ``permeability`` and ``drainage`` (loaded by ``dca.cli``)."""
+"""The ``dca`` subcommands that need flow: ``permeability``, ``tortuosity`` and ``drainage`` (loaded by ``dca.cli``)."""
 
 from __future__ import annotations
 
-from dca.cli._common import emit
-from dca.cli._network import add_network_input, load_network
+from dca.cli._common import add_reader_options, emit
+from dca.cli._network import add_network_input, load_image, load_network
 
 
 def add_parsers(sub) -> None:
     parser = sub.add_parser("permeability", help="absolute permeability (m^2 and mD) along an axis",
-                            description="Absolute permeability from a pore-network Stokes solve.")
+                            description="Absolute permeability by pore-network flow, by Stokes flow on the voxels, "
+                                        "or both side by side (--method all).")
     add_network_input(parser)
-    parser.add_argument("--method", default="network", choices=("network",), help="network flow")
+    parser.add_argument("--method", default="network", choices=("network", "stokes", "all"),
+                        help="network flow (default), Stokes on the voxels (image input), or both with their ratio")
     parser.add_argument("--axis", default="x", choices=("x", "y", "z"))
     parser.add_argument("--model", choices=("pyramids_and_cuboids", "cones_and_cylinders", "valvatne_blunt"),
-                        help="conduit conductance model (default: the network's own)")
+                        help="network: conduit conductance model (default: the network's own)")
     parser.add_argument("--viscosity", type=float, default=1e-3, help="Pa.s (default 1e-3)")
+    parser.add_argument("--inlet", default="reservoir", choices=("reservoir", "periodic"),
+                        help="stokes: free-fluid reservoirs at both ends (default) or periodic along the axis")
+    parser.add_argument("--lateral", default="sealed", choices=("sealed", "periodic"),
+                        help="stokes: the four other sides are walls (default) or periodic")
+    parser.add_argument("--tol", type=float, default=1e-6, help="stokes: relative residual (default 1e-6)")
+    parser.add_argument("--fields", metavar="FILE.vti", help="stokes: save velocity and pressure for ParaView")
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     parser.set_defaults(run=run_permeability)
+
+    parser = sub.add_parser("tortuosity", help="diffusive tortuosity factor, D_eff/D and formation factor",
+                            description="Laplace (diffusion) solve on the pore voxels along an axis, in the "
+                                        "TauFactor convention: tau = porosity / (D_eff/D), F = 1 / (D_eff/D).")
+    parser.add_argument("path", help="segmented image")
+    add_reader_options(parser)
+    parser.add_argument("--phase", help="conducting phase name or label (default: pore / True)")
+    parser.add_argument("--axis", default="x", choices=("x", "y", "z"))
+    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    parser.set_defaults(run=run_tortuosity)
 
     parser = sub.add_parser("drainage", help="primary drainage capillary pressure and relative permeability",
                             description="Invasion-percolation drainage from the inlet face; capillary pressure "
@@ -36,14 +54,50 @@ def _with_faces(net, axis):
     return net if len(net.boundary_pores(f"{axis}min")) else net.with_face_pores(axis)
 
 
-def run_permeability(args) -> int:
-    from . import permeability
+def _table(result: dict) -> list[tuple[str, str]]:
+    return [(key, f"{v:.6g}" if isinstance(v, float) else str(v)) for key, v in result.items()
+            if not isinstance(v, dict)]
 
-    net = _with_faces(load_network(args), args.axis)
-    k = permeability(net, args.axis, model=args.model, viscosity=args.viscosity)
-    result = {**k.to_dict(), "source": args.path}
-    table = [(key, f"{v:.6g}" if isinstance(v, float) else str(v)) for key, v in result.items()]
+
+def run_permeability(args) -> int:
+    from . import permeability, stokes
+    from ._compare import Comparison
+
+    if args.fields and not args.fields.endswith(".vti"):
+        from dca import InputError
+
+        raise InputError(f"--fields takes a .vti path, got {args.fields!r}")
+    net_result = direct = None
+    if args.method in ("network", "all"):
+        net = _with_faces(load_network(args), args.axis)
+        net_result = permeability(net, args.axis, model=args.model, viscosity=args.viscosity)
+    if args.method in ("stokes", "all"):
+        volume, phase = load_image(args)
+        solution = stokes(volume, args.axis, phase=phase, viscosity=args.viscosity, inlet=args.inlet,
+                          lateral=args.lateral, tol=args.tol)
+        if args.fields:
+            solution.write(args.fields)
+        direct = solution.permeability
+    if args.method == "all":
+        both = Comparison(network=net_result, stokes=direct)
+        result = {**both.to_dict(), "source": args.path}
+        table = ([("k_network_mD", f"{net_result.k_mD:.6g}"), ("k_stokes_mD", f"{direct.k_mD:.6g}")]
+                 + _table(result))
+    else:
+        result = {**(net_result or direct).to_dict(), "source": args.path}
+        table = _table(result)
+    if args.fields:
+        result["fields"] = args.fields
     emit(result, as_json=args.json, table=table)
+    return 0
+
+
+def run_tortuosity(args) -> int:
+    from . import tortuosity
+
+    volume, phase = load_image(args)
+    result = {**tortuosity(volume, args.axis, phase=phase).to_dict(), "source": args.path}
+    emit(result, as_json=args.json, table=_table(result))
     return 0
 
 

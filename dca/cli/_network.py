@@ -28,14 +28,24 @@ def add_network_input(parser) -> None:
     parser.add_argument("--phase", help="image input: phase name or label (default: pore / True)")
 
 
+def load_image(args):
+    """The segmented image named by ``args.path`` and the ``--phase`` asked for (None: pore)."""
+    from .. import InputError, read
+
+    if args.path.endswith(NETWORK_SUFFIXES):
+        raise InputError(f"{args.path} is a saved pore network; this needs the segmented image it came from")
+    volume = read(args.path, lazy=False, **reader_options(args))
+    phase = int(args.phase) if args.phase is not None and args.phase.lstrip("-").isdigit() else args.phase
+    return volume, phase
+
+
 def load_network(args):
     """The network named by ``args.path``: read if it is a network file, extracted if an image."""
-    from .. import network, read
+    from .. import network
 
     if args.path.endswith(NETWORK_SUFFIXES):
         return network.read_network(args.path)
-    volume = read(args.path, lazy=False, **reader_options(args))
-    phase = int(args.phase) if args.phase is not None and args.phase.lstrip("-").isdigit() else args.phase
+    volume, phase = load_image(args)
     return network.extract(volume, phase=phase)
 
 

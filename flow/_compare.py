@@ -1,0 +1,56 @@
+"""Network permeability checked against the direct (voxel Stokes) one on the same sample."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._network_flow import Permeability, permeability
+from ._stokes import stokes
+from ._voxels import as_volume, flow_axis
+
+__all__ = ["Comparison", "compare"]
+
+# Andrae et al. (2013), Comput. Geosci. 50: permeabilities of the same images from different
+# codes spread over about a factor of 1.5
+INTER_CODE_SPREAD = 1.5
+
+
+@dataclass(frozen=True)
+class Comparison:
+    network: Permeability
+    stokes: Permeability
+
+    @property
+    def ratio(self) -> float:
+        """k_network / k_stokes."""
+        return self.network.k_m2 / self.stokes.k_m2
+
+    @property
+    def within_spread(self) -> bool:
+        """Whether the two agree within the inter-code spread of Andrae et al. (2013)."""
+        return 1 / INTER_CODE_SPREAD <= self.ratio <= INTER_CODE_SPREAD
+
+    def to_dict(self) -> dict:
+        return {"axis": self.stokes.axis, "network": self.network.to_dict(), "stokes": self.stokes.to_dict(),
+                "ratio_network_to_stokes": self.ratio, "within_inter_code_spread": self.within_spread,
+                "inter_code_spread": INTER_CODE_SPREAD}
+
+    def __repr__(self) -> str:
+        return (f"<Comparison {self.stokes.axis}: network {self.network.k_mD:.4g} mD, stokes {self.stokes.k_mD:.4g} mD, "
+                f"ratio {self.ratio:.3f}>")
+
+
+def compare(image, axis="x", *, phase=None, voxel_size=None, network=None, viscosity: float = 1e-3,
+            **stokes_options) -> Comparison:
+    """Permeability along ``axis`` by the pore network (extracted here unless ``network`` is
+    given) and by Stokes flow on the voxels, with their ratio."""
+    from dca.network import extract
+
+    volume = as_volume(image, voxel_size)
+    net = network if network is not None else extract(volume, phase=phase)
+    _, name = flow_axis(axis)
+    if not len(net.boundary_pores(f"{name}min")):
+        net = net.with_face_pores(name)
+    k_net = permeability(net, name, viscosity=viscosity)
+    k_direct = stokes(volume, name, phase=phase, viscosity=viscosity, **stokes_options).permeability
+    return Comparison(network=k_net, stokes=k_direct)

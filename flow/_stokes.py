@@ -1,0 +1,299 @@
+"""Stokes flow on the voxels: permeability, velocity and pressure fields.
+
+Discretisation: the MAC staggered grid of ``_mac`` (pressure at voxel centres, normal
+velocities on fluid-fluid faces, no-slip walls on the voxel faces with the slit-exact ghost).
+
+Boundary model, stated in every result:
+- ``inlet="reservoir"`` (default): ``buffer`` slices of free fluid are added before and after
+  the sample along the flow axis; the pressure is held at the outermost slice of each;
+  ``inlet="periodic"``: the sample repeats along the axis and a pressure jump drives it.
+- ``lateral="sealed"`` (default): the four other faces are no-slip walls;
+  ``lateral="periodic"``: they wrap (needed for the off-diagonal terms of the tensor).
+Permeability: k = mu Q L / (A dp) with L and A the sample's length and cross-section and
+dp the difference of the mean pressures on the buffer slices that touch the sample (for a
+periodic axis: the jump).
+
+Solver: the saddle-point system is solved by BiCGStab with a block-triangular
+preconditioner: one smoothed-aggregation AMG V-cycle on the symmetric part of the viscous
+block and one on the "Darcy" pressure operator G^T W G, where W = A^-1 1 is each face's
+local Poiseuille response to a unit pressure gradient (the operator that governs the
+large-scale pressure field of a porous medium, which the mass-matrix Schur approximations
+miss). Convergence: the relative residual of the whole system below ``tol`` (default 1e-6,
+k to ~1e-5); then one projection (G^T W G phi = div u, u -= W G phi, CG to 1e-12) makes the
+velocity divergence-free, so the flow rate is the same through every cross-section.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dca import ConvergenceError, InputError, NotPercolatingError
+from dca._phase import phase_mask
+
+from ._mac import index_grids, momentum_rows
+from ._network_flow import Permeability
+from ._voxels import AXIS_NAMES, as_volume, flow_axis, spanning
+
+__all__ = ["StokesFlow", "stokes", "permeability_tensor"]
+
+BOUNDARIES = ("reservoir", "periodic")
+LATERALS = ("sealed", "periodic")
+
+
+@dataclass(frozen=True)
+class StokesFlow:
+    """A converged Stokes solution on the voxels (SI units, (z, y, x) arrays)."""
+
+    permeability: Permeability
+    velocity: np.ndarray  # (nz, ny, nx, 3) m/s at voxel centres, components (z, y, x)
+    pressure: np.ndarray  # (nz, ny, nx) Pa, NaN in solid and excluded voxels
+    mean_velocity: tuple[float, float, float]  # superficial velocity (z, y, x), m/s
+    voxel_size: tuple[float, float, float]
+    origin: tuple[float, float, float]
+    iterations: int
+    residual: float
+    seconds: float
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def k_m2(self) -> float:
+        return self.permeability.k_m2
+
+    @property
+    def k_mD(self) -> float:
+        return self.permeability.k_mD
+
+    def to_dict(self) -> dict:
+        return self.permeability.to_dict()
+
+    def write(self, path) -> str:
+        """Velocity (vector, m/s), speed and pressure (Pa) as VTK image data (.vti) on the
+        voxel cells, in metres and in the image frame, so it overlays the image in ParaView."""
+        import pyvista as pv
+
+        from dca.io._atomic import atomic_path
+
+        path = str(path)
+        if not path.endswith(".vti"):
+            raise InputError(f"flow fields are written as VTK image data: give a .vti path, got {path!r}")
+        dz, dy, dx = self.voxel_size
+        nz, ny, nx = self.pressure.shape
+        grid = pv.ImageData(dimensions=(nx + 1, ny + 1, nz + 1), spacing=(dx, dy, dz),
+                            origin=(self.origin[2] - dx / 2, self.origin[1] - dy / 2, self.origin[0] - dz / 2))
+        xyz = self.velocity[..., ::-1]  # components as (x, y, z) for VTK
+        grid.cell_data["velocity"] = xyz.reshape(-1, 3)
+        grid.cell_data["speed"] = np.linalg.norm(xyz, axis=-1).ravel()
+        grid.cell_data["pressure"] = self.pressure.ravel()
+        with atomic_path(path) as tmp:
+            grid.save(tmp + ".vti", binary=True)  # VTK picks its writer by the extension
+            os.replace(tmp + ".vti", tmp)
+        return path
+
+    def __repr__(self) -> str:
+        return (f"<StokesFlow {self.permeability.axis}: k {self.k_m2:.4g} m^2 = {self.k_mD:.4g} mD, porosity "
+                f"{self.permeability.porosity:.4f}, {self.iterations} iterations, residual {self.residual:.1e}, "
+                f"flux spread {self.permeability.mass_balance:.1e}>")
+
+
+def _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop):
+    if inlet not in BOUNDARIES:
+        raise InputError(f"inlet must be one of {BOUNDARIES}, got {inlet!r}")
+    if lateral not in LATERALS:
+        raise InputError(f"lateral must be one of {LATERALS}, got {lateral!r}")
+    if inlet == "reservoir" and (int(buffer) != buffer or buffer < 1):
+        raise InputError(f"buffer must be a whole number of slices >= 1, got {buffer!r}")
+    for name, value in (("tol", tol), ("viscosity", viscosity), ("pressure_drop", pressure_drop)):
+        if not (math.isfinite(value) and value > 0):
+            raise InputError(f"{name} must be positive and finite, got {value!r}")
+
+
+def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1e-3, pressure_drop: float = 1.0,
+           inlet: str = "reservoir", lateral: str = "sealed", buffer: int = 3, tol: float = 1e-6,
+           maxiter: int = 500) -> StokesFlow:
+    """Solve Stokes flow through the pore space of ``image`` along ``axis``.
+
+    ``image``: a segmented Volume (pore = True or the phase named "pore", or ``phase=``),
+    or an array with ``voxel_size`` (cubic voxels, metres). Only voxels connected to both
+    ends of the axis (through a periodic side where there is one) take part; the others are
+    counted in ``voxels_excluded``. Returns the permeability (m^2, mD), the fields, the
+    iterations and the final residual; ``.write("flow.vti")`` saves the fields.
+
+    >>> import numpy as np, flow
+    >>> slit = np.zeros((6, 12, 4), bool); slit[:, 1:11] = True   # 10 voxels between plates
+    >>> r = flow.stokes(slit, "x", voxel_size=1e-6, inlet="periodic", lateral="periodic")
+    >>> round(r.k_m2 / (10 / 12 * (1e-5) ** 2 / 12), 6)   # porosity * H^2 / 12
+    1.0
+    """
+    volume = as_volume(image, voxel_size)
+    a, name = flow_axis(axis)
+    _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop)
+    h = volume.voxel_size
+    if max(h) - min(h) > 1e-9 * max(h):
+        raise InputError(f"the Stokes solver needs cubic voxels, got voxel_size={h}; resample first")
+    h = h[0]
+    pore = phase_mask(volume, phase)
+    porosity = float(pore.mean())
+    periodic = tuple(inlet == "periodic" if i == a else lateral == "periodic" for i in range(3))
+    if pore.all() and all(periodic):
+        raise InputError("the sample has no solid voxel and every side is periodic: the permeability is "
+                         "infinite. Use lateral='sealed' or a sample with solid")
+    t0 = time.perf_counter()
+    nb = int(buffer) if inlet == "reservoir" else 0
+    fluid = pore
+    if nb:
+        pad = [(0, 0)] * 3
+        pad[a] = (nb, nb)
+        fluid = np.pad(pore, pad, constant_values=True)
+    used = spanning(fluid, a, periodic)
+    sample = [slice(None)] * 3
+    sample[a] = slice(nb, nb + pore.shape[a])
+    sample = tuple(sample)
+    excluded = int(pore.sum() - used[sample].sum())
+    if not used[sample].any():
+        raise NotPercolatingError(f"no connected path of pore voxels joins the two faces normal to {name}: "
+                                  f"the permeability along {name} is zero ({int(pore.sum())} pore voxels, none "
+                                  "spanning). Check the segmentation or choose another axis")
+    sol = _solve(used, a, periodic, nb, tol, maxiter)
+    n_axis = pore.shape[a]
+    area_lu = pore.size / n_axis
+    k_lu = sol["q"] * n_axis / (area_lu * sol["dp"])
+    k = k_lu * h * h
+    scale = pressure_drop / sol["dp"]  # lattice pressure -> Pa
+    u_scale = scale * h / viscosity
+    velocity = sol["velocity"][sample] * u_scale
+    pressure = np.where(used, sol["pressure"], np.nan)[sample] * scale
+    mean_u = tuple(float(v) * u_scale for v in sol["mean_velocity"])
+    length, area = n_axis * h, area_lu * h * h
+    boundary = (f"{'reservoirs: ' + str(nb) + ' free-fluid slices before and after the sample, pressure held on the outermost' if nb else 'periodic along the flow axis, driven by a pressure jump'}; "
+                f"lateral sides {lateral}; no-slip on voxel faces")
+    extra = {"voxels_used": int(used[sample].sum()), "voxels_excluded": excluded, "iterations": sol["iterations"],
+             "residual": sol["residual"], "tolerance": tol, "inlet": inlet, "lateral": lateral,
+             "discretisation": "MAC finite volumes, slit-exact wall ghost", "seconds": time.perf_counter() - t0}
+    perm = Permeability(axis=name, method="stokes", k_m2=float(k), porosity=porosity,
+                        flow_rate_m3_s=float(sol["q"] * scale * h ** 3 / viscosity), pressure_drop_pa=pressure_drop,
+                        viscosity_pa_s=viscosity, length_m=length, area_m2=area, mass_balance=sol["mass_balance"],
+                        model="stokes", boundary_model=boundary, extra=extra)
+    return StokesFlow(permeability=perm, velocity=velocity, pressure=pressure, mean_velocity=mean_u,
+                      voxel_size=volume.voxel_size, origin=volume.origin, iterations=sol["iterations"],
+                      residual=sol["residual"], seconds=extra["seconds"])
+
+
+def permeability_tensor(image, *, lateral: str = "periodic", **options) -> np.ndarray:
+    """The 3x3 permeability tensor (m^2), rows and columns in (z, y, x) order: column j from
+    a solve driven along axis j, k_ij = mu <u_i> L_j / dp_j. Off-diagonal terms need
+    ``lateral="periodic"`` (sealed sides force them to zero)."""
+    tensor = np.zeros((3, 3))
+    volume = as_volume(image, options.pop("voxel_size", None))
+    for j in range(3):
+        r = stokes(volume, AXIS_NAMES[j], lateral=lateral, **options)
+        g = r.permeability.pressure_drop_pa / r.permeability.length_m
+        tensor[:, j] = np.asarray(r.mean_velocity) * r.permeability.viscosity_pa_s / g
+    return tensor
+
+
+def _solve(fluid, a, periodic, nb, tol, maxiter):
+    """Lattice-unit solve: pressure 1 at the inlet reservoir, 0 at the outlet (or jump 1)."""
+    import pyamg
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
+
+    open_axis = a if nb else -1
+    cells, faces, nf = index_grids(fluid, periodic)
+    nc = int(fluid.sum())
+    viscous = momentum_rows(cells, faces, nf, periodic, open_axis)
+    # gradient G: face f between c1 (low) and c2 (high): p[c2] - p[c1]
+    c1 = np.empty(nf, np.int64)
+    c2 = np.empty(nf, np.int64)
+    jump = np.zeros(nf)
+    for b in range(3):
+        ok = faces[b] >= 0
+        f = faces[b][ok]
+        c1[f] = cells[ok]
+        c2[f] = np.roll(cells, -1, axis=b)[ok]
+        if b == a and periodic[a]:
+            wrap = np.zeros(fluid.shape, bool)
+            wrap.swapaxes(0, b)[-1] = True
+            jump[f] = wrap[ok]  # p drops by 1 across the periodic side: rhs + 1
+    known = np.zeros(nc, bool)
+    value = np.zeros(nc)
+    if nb:
+        first, last = cells.take(0, axis=a), cells.take(-1, axis=a)
+        known[first[first >= 0]] = known[last[last >= 0]] = True
+        value[first[first >= 0]] = 1.0
+    free = np.flatnonzero(~known)
+    column = np.full(nc, -1, np.int64)
+    column[free] = np.arange(free.size)
+    rows = np.arange(nf)
+    grad = sp.csr_matrix((np.r_[np.ones(nf), -np.ones(nf)], (np.r_[rows, rows], np.r_[c2, c1])), shape=(nf, nc))
+    rhs_u = jump - grad @ value
+    grad = grad[:, free].tocsr()
+    n_free = free.size
+    symmetric = ((viscous + viscous.T) * 0.5).tocsr()
+    smoother = dict(presmoother=("gauss_seidel", {"sweep": "forward"}),
+                    postsmoother=("gauss_seidel", {"sweep": "backward"}))
+    amg_u = pyamg.smoothed_aggregation_solver(symmetric, symmetry="symmetric", max_coarse=500, **smoother)
+    w = amg_u.solve(np.ones(nf), tol=0.1, accel="cg", maxiter=20)
+    w = np.maximum(w, 1e-3)
+    darcy = (grad.T @ sp.diags(w) @ grad).tocsr()
+    if not nb:  # all pressures free: fix the constant
+        darcy = darcy + sp.diags(np.full(n_free, 1e-10 * darcy.diagonal().mean()))
+    amg_p = pyamg.smoothed_aggregation_solver(darcy, symmetry="symmetric", max_coarse=500, **smoother)
+    mu_, mp_ = amg_u.aspreconditioner(cycle="V"), amg_p.aspreconditioner(cycle="V")
+    system = sp.bmat([[viscous, grad], [grad.T, None]]).tocsr()
+    rhs = np.r_[rhs_u, np.zeros(n_free)]
+
+    def precondition(r):
+        zp = -(mp_ @ r[nf:]) - r[nf:]
+        return np.r_[mu_ @ (r[:nf] - grad @ zp), zp]
+
+    count = [0]
+
+    def tick(_):
+        count[0] += 1
+
+    x, info = spla.bicgstab(system, rhs, M=spla.LinearOperator(system.shape, precondition), rtol=tol,
+                            maxiter=maxiter, callback=tick)
+    residual = float(np.linalg.norm(system @ x - rhs) / np.linalg.norm(rhs))
+    if info != 0 or not residual <= 10 * tol:
+        raise ConvergenceError(f"the Stokes solve did not converge: residual {residual:.2e} after {count[0]} iterations "
+                           f"(tolerance {tol:g}); raise maxiter or loosen tol")
+    u, p = x[:nf].copy(), x[nf:]
+    # projection onto divergence-free fields: the flow rate is then equal on every cross-section
+    div = grad.T @ u
+    phi = amg_p.solve(div, tol=1e-12, accel="cg", maxiter=200)
+    u -= w * (grad @ phi)
+    pressure = value.copy()
+    pressure[free] = p
+    # flow rate through each plane between slices along the axis
+    fa = faces[a]
+    ok = fa >= 0
+    planes = np.nonzero(ok)[a]
+    q_planes = np.bincount(planes, weights=u[fa[ok]], minlength=fluid.shape[a])
+    inner = q_planes[: fluid.shape[a] - (0 if periodic[a] else 1)]
+    q = float(inner.mean())
+    mass_balance = float(np.abs(inner - q).max() / abs(q))
+    pfield = np.zeros(fluid.shape)
+    pfield[fluid] = pressure
+    if nb:
+        n = fluid.shape[a]
+        mean_p = lambda i: pfield.take(i, axis=a)[fluid.take(i, axis=a)].mean()  # noqa: E731
+        dp = float(mean_p(nb - 1) - mean_p(n - nb))
+    else:
+        dp = 1.0
+    # cell-centred velocity (mean of the two faces) and the superficial velocity of the sample
+    velocity = np.zeros(fluid.shape + (3,))
+    mean_velocity = []
+    for b in range(3):
+        ok = faces[b] >= 0
+        uf = np.zeros(fluid.shape)
+        uf[ok] = u[faces[b][ok]]
+        velocity[..., b] = 0.5 * (uf + np.roll(uf, 1, axis=b))  # a missing face holds 0
+        inside = uf.swapaxes(0, a)[nb: fluid.shape[a] - nb]
+        mean_velocity.append(float(inside.sum()) / inside.size)
+    return dict(q=q, dp=dp, mass_balance=mass_balance, iterations=count[0], residual=residual,
+                velocity=velocity, pressure=pfield, mean_velocity=mean_velocity)

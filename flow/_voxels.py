@@ -1,0 +1,59 @@
+"""What the voxel solvers share: the input as a Volume, the flow axis, the clusters that span it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dca import InputError, Volume
+from dca._check import axis as check_axis
+
+__all__ = ["as_volume", "flow_axis", "spanning", "AXIS_NAMES"]
+
+AXIS_NAMES = "zyx"  # array axis -> physical axis name
+
+
+def as_volume(image, voxel_size=None) -> Volume:
+    """``image`` as a Volume; a bare array needs ``voxel_size`` (a Volume carries its own)."""
+    if isinstance(image, Volume):
+        if voxel_size is not None:
+            image = image._replace(voxel_size=voxel_size)
+        return image
+    return Volume(np.asarray(image), voxel_size=voxel_size)
+
+
+def flow_axis(axis) -> tuple[int, str]:
+    """Array axis and name of ``axis`` ('x' is the last array axis)."""
+    a = check_axis(axis)
+    return a, AXIS_NAMES[a]
+
+
+def spanning(mask: np.ndarray, axis: int, periodic=(False, False, False)) -> np.ndarray:
+    """Voxels of ``mask`` in a 6-connected cluster that touches both ends of ``axis``.
+
+    Clusters joined across a periodic side count as one; along a periodic ``axis`` a
+    cluster spans when it wraps onto itself through the periodic side.
+    """
+    from scipy import ndimage
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    labels, n = ndimage.label(mask)
+    if n == 0:
+        return np.zeros(mask.shape, bool)
+    pairs = [np.zeros((0, 2), labels.dtype)]
+    for a in range(3):
+        if periodic[a]:
+            lo, hi = labels.take(0, axis=a).ravel(), labels.take(-1, axis=a).ravel()
+            both = (lo > 0) & (hi > 0)
+            pairs.append(np.stack([lo[both], hi[both]], axis=1))
+    pairs = np.concatenate(pairs)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n + 1, n + 1))
+    _, cluster = connected_components(graph, directed=False)
+    cluster[0] = -1  # background
+    lo, hi = labels.take(0, axis=axis), labels.take(-1, axis=axis)
+    if periodic[axis]:
+        keep = np.unique(cluster[lo[(lo > 0) & (hi > 0)]])
+    else:
+        keep = np.intersect1d(cluster[lo], cluster[hi])
+    keep = keep[keep >= 0]
+    return np.isin(cluster[labels], keep)
