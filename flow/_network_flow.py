@@ -135,8 +135,9 @@ class Permeability:
                "porosity": self.porosity, "flow_rate_m3_s": self.flow_rate_m3_s,
                "pressure_drop_pa": self.pressure_drop_pa, "viscosity_pa_s": self.viscosity_pa_s,
                "length_m": self.length_m, "area_m2": self.area_m2, "mass_balance": self.mass_balance,
-               "model": self.model, "boundary_model": self.boundary_model, "pores_used": self.pores_used,
-               "pores_excluded": self.pores_excluded}
+               "model": self.model, "boundary_model": self.boundary_model}
+        if self.method == "network":
+            out.update(pores_used=self.pores_used, pores_excluded=self.pores_excluded)
         if self.reason:
             out["reason"] = self.reason
         return {**out, **self.extra}

@@ -169,8 +169,9 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
     pressure = np.where(used, sol["pressure"], np.nan)[sample] * scale
     mean_u = tuple(float(v) * u_scale for v in sol["mean_velocity"])
     length, area = n_axis * h, area_lu * h * h
-    boundary = (f"{'reservoirs: ' + str(nb) + ' free-fluid slices before and after the sample, pressure held on the outermost' if nb else 'periodic along the flow axis, driven by a pressure jump'}; "
-                f"lateral sides {lateral}; no-slip on voxel faces")
+    ends = (f"reservoirs: {nb} free-fluid slices before and after the sample, pressure held on the outermost"
+            if nb else "periodic along the flow axis, driven by a pressure jump")
+    boundary = f"{ends}; lateral sides {lateral}; no-slip on voxel faces"
     extra = {"voxels_used": int(used[sample].sum()), "voxels_excluded": excluded, "iterations": sol["iterations"],
              "residual": sol["residual"], "tolerance": tol, "inlet": inlet, "lateral": lateral,
              "discretisation": "MAC finite volumes, slit-exact wall ghost", "seconds": time.perf_counter() - t0}
@@ -226,8 +227,6 @@ def _solve(fluid, a, periodic, nb, tol, maxiter):
         known[first[first >= 0]] = known[last[last >= 0]] = True
         value[first[first >= 0]] = 1.0
     free = np.flatnonzero(~known)
-    column = np.full(nc, -1, np.int64)
-    column[free] = np.arange(free.size)
     rows = np.arange(nf)
     grad = sp.csr_matrix((np.r_[np.ones(nf), -np.ones(nf)], (np.r_[rows, rows], np.r_[c2, c1])), shape=(nf, nc))
     rhs_u = jump - grad @ value
@@ -243,28 +242,34 @@ def _solve(fluid, a, periodic, nb, tol, maxiter):
     if not nb:  # all pressures free: fix the constant
         darcy = darcy + sp.diags(np.full(n_free, 1e-10 * darcy.diagonal().mean()))
     amg_p = pyamg.smoothed_aggregation_solver(darcy, symmetry="symmetric", max_coarse=500, **smoother)
+    del symmetric, darcy
     mu_, mp_ = amg_u.aspreconditioner(cycle="V"), amg_p.aspreconditioner(cycle="V")
-    system = sp.bmat([[viscous, grad], [grad.T, None]]).tocsr()
-    rhs = np.r_[rhs_u, np.zeros(n_free)]
+    grad_t = grad.T.tocsr()
+    n = nf + n_free
+
+    def apply(x):  # [[A, G], [G^T, 0]] without assembling it
+        return np.concatenate([viscous @ x[:nf] + grad @ x[nf:], grad_t @ x[:nf]])
 
     def precondition(r):
         zp = -(mp_ @ r[nf:]) - r[nf:]
-        return np.r_[mu_ @ (r[:nf] - grad @ zp), zp]
+        return np.concatenate([mu_ @ (r[:nf] - grad @ zp), zp])
 
+    system = spla.LinearOperator((n, n), matvec=apply)
+    rhs = np.concatenate([rhs_u, np.zeros(n_free)])
     count = [0]
 
     def tick(_):
         count[0] += 1
 
-    x, info = spla.bicgstab(system, rhs, M=spla.LinearOperator(system.shape, precondition), rtol=tol,
+    x, info = spla.bicgstab(system, rhs, M=spla.LinearOperator((n, n), precondition), rtol=tol,
                             maxiter=maxiter, callback=tick)
     residual = float(np.linalg.norm(system @ x - rhs) / np.linalg.norm(rhs))
     if info != 0 or not residual <= 10 * tol:
-        raise ConvergenceError(f"the Stokes solve did not converge: residual {residual:.2e} after {count[0]} iterations "
-                           f"(tolerance {tol:g}); raise maxiter or loosen tol")
+        raise ConvergenceError(f"the Stokes solve did not converge: residual {residual:.2e} after {count[0]} "
+                               f"iterations (tolerance {tol:g}); raise maxiter or loosen tol")
     u, p = x[:nf].copy(), x[nf:]
     # projection onto divergence-free fields: the flow rate is then equal on every cross-section
-    div = grad.T @ u
+    div = grad_t @ u
     phi = amg_p.solve(div, tol=1e-12, accel="cg", maxiter=200)
     u -= w * (grad @ phi)
     pressure = value.copy()

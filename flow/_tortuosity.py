@@ -86,13 +86,14 @@ def _diffusivity_map(volume, phase, diffusivity) -> tuple[np.ndarray, float]:
 
 
 def tortuosity(image, axis="x", *, phase=None, diffusivity: dict | None = None, voxel_size=None,
-               tol: float = 1e-10, keep_field: bool = False) -> Tortuosity:
+               tol: float = 1e-7, keep_field: bool = False) -> Tortuosity:
     """Tortuosity factor, effective diffusivity ratio and formation factor along ``axis``.
 
     ``image``: a Volume (or array: isotropic voxels assumed unless ``voxel_size`` is given;
     the result is dimensionless). ``phase``: the conducting phase (default pore / True).
     ``diffusivity``: ``{phase: D}`` for several conducting phases (others conduct nothing).
-    ``tol``: relative residual of the conjugate-gradient solve (AMG preconditioned).
+    ``tol``: relative residual of the conjugate-gradient solve (classical AMG preconditioned;
+    1e-7 leaves the flux through the cross-sections equal to ~1e-6 and tau exact to ~1e-9).
     ``keep_field``: keep the concentration (NaN outside the conducting clusters).
 
     >>> import numpy as np
@@ -130,8 +131,8 @@ def tortuosity(image, axis="x", *, phase=None, diffusivity: dict | None = None, 
     d_eff = q * length / area  # dC = 1
     mass_balance = float((q_slices.max() - q_slices.min()) / q) if q > 0 else 0.0
     ratio = d_eff / reference
-    return result(tau=d_mean / d_eff, effective_diffusivity_ratio=ratio, formation_factor=1.0 / ratio,
-                  effective_diffusivity=d_eff, mass_balance=mass_balance, iterations=iterations,
+    return result(tau=float(d_mean / d_eff), effective_diffusivity_ratio=float(ratio), formation_factor=float(1 / ratio),
+                  effective_diffusivity=float(d_eff), mass_balance=mass_balance, iterations=iterations,
                   residual=residual, concentration=conc if keep_field else None)
 
 
@@ -176,9 +177,14 @@ def _solve(d: np.ndarray, h: np.ndarray, axis: int, tol: float):
     diag[e] += g_out
     matrix = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n))
     matrix = (matrix + sp.diags(diag)).tocsr()
-    ml = pyamg.smoothed_aggregation_solver(matrix, symmetry="symmetric", max_coarse=500)
+    # classical (Ruge-Stueben) AMG: on these pore-space Laplacians it needs half the CG
+    # iterations of smoothed aggregation, for a little more setup
+    ml = pyamg.ruge_stuben_solver(matrix, max_coarse=500, presmoother=("gauss_seidel", {"sweep": "forward"}),
+                                  postsmoother=("gauss_seidel", {"sweep": "backward"}))
     residuals: list[float] = []
-    c = ml.solve(rhs, tol=tol, accel="cg", maxiter=500, residuals=residuals)
+    # start from the straight-line profile, C = 1 -> 0 across the box
+    guess = 1 - (np.nonzero(active)[axis] + 0.5) / d.shape[axis]
+    c = ml.solve(rhs, x0=guess, tol=tol, accel="cg", maxiter=500, residuals=residuals)
     residual = float(np.linalg.norm(rhs - matrix @ c) / np.linalg.norm(rhs))
     # flux through each plane between slices along the axis, plus the inlet and outlet faces
     i, j, g = pair[axis]

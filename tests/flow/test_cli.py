@@ -42,3 +42,35 @@ def test_drainage_command(imperial, tmp_path, capsys):
     assert out["contact_angle_deg"] == 140 and 0 < out["residual_wetting_saturation"] < 1
     assert len(out["relative_permeability"]["krw"]) > 3
     assert (tmp_path / "capillary_pressure.png").stat().st_size > 10_000
+
+
+def test_stokes_permeability_and_tortuosity_commands(tmp_path, capsys):
+    import numpy as np
+
+    import dca
+
+    v = dca.samples.blobs(32, porosity=0.45, seed=3)
+    path = str(tmp_path / "blobs.npy")
+    dca.write(v, path)
+    common = [path, "--voxel-size", "2um", "--json"]
+    assert main(["permeability", *common, "--method", "network"]) == 0
+    network = _json(capsys)
+    assert main(["permeability", *common, "--method", "stokes", "--fields", str(tmp_path / "flow.vti")]) == 0
+    stokes = _json(capsys)
+    shared = set(network) - {"pores_used", "pores_excluded"}
+    assert shared <= set(stokes) and stokes["method"] == "stokes" and stokes["k_m2"] > 0
+    assert stokes["mass_balance"] < 1e-6 and stokes["iterations"] > 0 and (tmp_path / "flow.vti").exists()
+    assert main(["permeability", *common, "--method", "all"]) == 0
+    both = _json(capsys)
+    assert both["ratio_network_to_stokes"] == pytest.approx(network["k_m2"] / stokes["k_m2"], rel=1e-6)
+    assert main(["tortuosity", *common, "--axis", "y"]) == 0
+    t = _json(capsys)
+    assert {"tau", "effective_diffusivity_ratio", "formation_factor", "porosity"} <= set(t)
+    assert t["tau"] == pytest.approx(t["porosity"] / t["effective_diffusivity_ratio"])
+    # bad input: a solid block, an unknown axis, a network file where an image is needed
+    np.save(tmp_path / "solid.npy", np.zeros((8, 8, 8), bool))
+    assert main(["permeability", str(tmp_path / "solid.npy"), "--voxel-size", "1um", "--method", "stokes"]) == 2
+    assert "no voxels" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["tortuosity", path, "--voxel-size", "2um", "--axis", "w"])
+    assert exit_.value.code != 0

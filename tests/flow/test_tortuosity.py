@@ -58,8 +58,8 @@ def test_flux_is_conserved_and_voxel_size_does_not_matter():
     image = dca.samples.blobs(48, porosity=0.35, seed=5).data
     a = flow.tortuosity(dca.Volume(image, voxel_size=1e-6), "z")
     b = flow.tortuosity(dca.Volume(image, voxel_size=7e-6), "z")
-    assert a.mass_balance < 1e-6
-    assert a.tau == pytest.approx(b.tau, rel=1e-9) and a.tau > 1
+    assert a.mass_balance < 1e-5  # CG to a relative residual of 1e-7
+    assert a.tau == pytest.approx(b.tau, rel=1e-6) and a.tau > 1
 
 
 def test_non_percolating_sample_gets_infinite_tortuosity_with_the_reason():
