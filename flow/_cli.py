@@ -5,6 +5,8 @@ from __future__ import annotations
 from dca.cli._common import add_reader_options, emit
 from dca.cli._network import add_network_input, load_image, load_network
 
+from ._network_flow import with_face_pores
+
 
 def add_parsers(sub) -> None:
     parser = sub.add_parser("permeability", help="absolute permeability (m^2 and mD) along an axis",
@@ -50,10 +52,6 @@ def add_parsers(sub) -> None:
     parser.set_defaults(run=run_drainage)
 
 
-def _with_faces(net, axis):
-    return net if len(net.boundary_pores(f"{axis}min")) else net.with_face_pores(axis)
-
-
 def _table(result: dict) -> list[tuple[str, str]]:
     return [(key, f"{v:.6g}" if isinstance(v, float) else str(v)) for key, v in result.items()
             if not isinstance(v, dict)]
@@ -69,7 +67,7 @@ def run_permeability(args) -> int:
         raise InputError(f"--fields takes a .vti path, got {args.fields!r}")
     net_result = direct = None
     if args.method in ("network", "all"):
-        net = _with_faces(load_network(args), args.axis)
+        net = with_face_pores(load_network(args), args.axis)
         net_result = permeability(net, args.axis, model=args.model, viscosity=args.viscosity)
     if args.method in ("stokes", "all"):
         volume, phase = load_image(args)
@@ -111,7 +109,7 @@ def run_drainage(args) -> int:
     fluids = MERCURY if args.mercury else WATER_OIL
     sigma = args.surface_tension if args.surface_tension is not None else fluids["surface_tension"]
     theta = args.contact_angle if args.contact_angle is not None else fluids["contact_angle"]
-    net = _with_faces(load_network(args), args.axis)
+    net = with_face_pores(load_network(args), args.axis)
     result = drainage(net, args.axis, surface_tension=sigma, contact_angle=theta, trapping=not args.no_trapping)
     kr = relative_permeability(result)
     payload = {**result.to_dict(), "relative_permeability": kr.to_dict(orient="list"), "source": args.path}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._network_flow import Permeability, permeability
+from ._network_flow import Permeability, permeability, with_face_pores
 from ._stokes import stokes
 from ._voxels import as_volume, flow_axis
 
@@ -47,10 +47,8 @@ def compare(image, axis="x", *, phase=None, voxel_size=None, network=None, visco
     from dca.network import extract
 
     volume = as_volume(image, voxel_size)
-    net = network if network is not None else extract(volume, phase=phase)
     _, name = flow_axis(axis)
-    if not len(net.boundary_pores(f"{name}min")):
-        net = net.with_face_pores(name)
+    net = with_face_pores(network if network is not None else extract(volume, phase=phase), name)
     k_net = permeability(net, name, viscosity=viscosity)
     k_direct = stokes(volume, name, phase=phase, viscosity=viscosity, **stokes_options).permeability
     return Comparison(network=k_net, stokes=k_direct)

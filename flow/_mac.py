@@ -34,16 +34,21 @@ def index_grids(fluid: np.ndarray, periodic: tuple[bool, bool, bool]):
     """Cell numbers (-1 in solid) and, per direction a, face numbers on the (z, y, x) grid:
     face [a, i] joins cell i to cell i + e_a (wrapping where ``periodic[a]``), -1 where
     either cell is solid. Faces are numbered direction by direction."""
-    cells = np.full(fluid.shape, -1, np.int64)
-    cells[fluid] = np.arange(int(fluid.sum()))
-    faces = np.full((3,) + fluid.shape, -1, np.int64)
+    # int32 numbers: the grids are the size of the whole box (3 face grids); 2^31 faces is ~700M pore voxels
+    if 3 * int(fluid.sum()) >= np.iinfo(np.int32).max:
+        from dca import InputError
+
+        raise InputError(f"{int(fluid.sum())} pore voxels is beyond this solver's int32 numbering; crop the sample")
+    cells = np.full(fluid.shape, -1, np.int32)
+    cells[fluid] = np.arange(int(fluid.sum()), dtype=np.int32)
+    faces = np.full((3,) + fluid.shape, -1, np.int32)
     count = 0
     for a in range(3):
         ok = fluid & np.roll(fluid, -1, axis=a)
         if not periodic[a]:
             ok.swapaxes(0, a)[-1] = False
         m = int(ok.sum())
-        faces[a][ok] = count + np.arange(m)
+        faces[a][ok] = count + np.arange(m, dtype=np.int64)
         count += m
     return cells, faces, count
 

@@ -19,7 +19,7 @@ from dca.network._network import face_axis
 
 from ._conduits import conduction_size_factor, hydraulic_conductance
 
-__all__ = ["Permeability", "FormationFactor", "permeability", "formation_factor", "solve_network"]
+__all__ = ["Permeability", "FormationFactor", "permeability", "formation_factor", "solve_network", "with_face_pores"]
 
 BOUNDARY_MODEL = ("fixed pressure on the boundary pores of the inlet and outlet faces; flow enters each "
                   "boundary pore's region through its footprint on the face; lateral faces sealed")
@@ -147,6 +147,12 @@ class Permeability:
             return f"<Permeability {self.axis}: 0 ({self.reason})>"
         return (f"<Permeability {self.axis} ({self.method}, {self.model}): {self.k_m2:.4g} m^2 = {self.k_mD:.4g} mD, "
                 f"porosity {self.porosity:.4f}, mass balance {self.mass_balance:.1e}>")
+
+
+def with_face_pores(network: Network, axis="x") -> Network:
+    """``network`` itself if it has boundary pores on the faces normal to ``axis``, else with
+    face pores added (saved or foreign networks often have none)."""
+    return network if len(network.boundary_pores(f"{axis}min")) else network.with_face_pores(axis)
 
 
 def permeability(network: Network, axis="x", *, model: str | None = None, viscosity: float = 1e-3,

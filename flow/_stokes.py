@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -55,10 +55,18 @@ class StokesFlow:
     mean_velocity: tuple[float, float, float]  # superficial velocity (z, y, x), m/s
     voxel_size: tuple[float, float, float]
     origin: tuple[float, float, float]
-    iterations: int
-    residual: float
-    seconds: float
-    extra: dict = field(default_factory=dict)
+
+    @property
+    def iterations(self) -> int:
+        return self.permeability.extra["iterations"]
+
+    @property
+    def residual(self) -> float:
+        return self.permeability.extra["residual"]
+
+    @property
+    def seconds(self) -> float:
+        return self.permeability.extra["seconds"]
 
     @property
     def k_m2(self) -> float:
@@ -153,8 +161,8 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
     sample = [slice(None)] * 3
     sample[a] = slice(nb, nb + pore.shape[a])
     sample = tuple(sample)
-    excluded = int(pore.sum() - used[sample].sum())
-    if not used[sample].any():
+    n_used = int(used[sample].sum())
+    if not n_used:
         raise NotPercolatingError(f"no connected path of pore voxels joins the two faces normal to {name}: "
                                   f"the permeability along {name} is zero ({int(pore.sum())} pore voxels, none "
                                   "spanning). Check the segmentation or choose another axis")
@@ -172,7 +180,7 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
     ends = (f"reservoirs: {nb} free-fluid slices before and after the sample, pressure held on the outermost"
             if nb else "periodic along the flow axis, driven by a pressure jump")
     boundary = f"{ends}; lateral sides {lateral}; no-slip on voxel faces"
-    extra = {"voxels_used": int(used[sample].sum()), "voxels_excluded": excluded, "iterations": sol["iterations"],
+    extra = {"voxels_used": n_used, "voxels_excluded": int(pore.sum()) - n_used, "iterations": sol["iterations"],
              "residual": sol["residual"], "tolerance": tol, "inlet": inlet, "lateral": lateral,
              "discretisation": "MAC finite volumes, slit-exact wall ghost", "seconds": time.perf_counter() - t0}
     perm = Permeability(axis=name, method="stokes", k_m2=float(k), porosity=porosity,
@@ -180,8 +188,7 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
                         viscosity_pa_s=viscosity, length_m=length, area_m2=area, mass_balance=sol["mass_balance"],
                         model="stokes", boundary_model=boundary, extra=extra)
     return StokesFlow(permeability=perm, velocity=velocity, pressure=pressure, mean_velocity=mean_u,
-                      voxel_size=volume.voxel_size, origin=volume.origin, iterations=sol["iterations"],
-                      residual=sol["residual"], seconds=extra["seconds"])
+                      voxel_size=volume.voxel_size, origin=volume.origin)
 
 
 def permeability_tensor(image, *, lateral: str = "periodic", **options) -> np.ndarray:
@@ -216,10 +223,8 @@ def _solve(fluid, a, periodic, nb, tol, maxiter):
         f = faces[b][ok]
         c1[f] = cells[ok]
         c2[f] = np.roll(cells, -1, axis=b)[ok]
-        if b == a and periodic[a]:
-            wrap = np.zeros(fluid.shape, bool)
-            wrap.swapaxes(0, b)[-1] = True
-            jump[f] = wrap[ok]  # p drops by 1 across the periodic side: rhs + 1
+        if b == a and periodic[a]:  # p drops by 1 across the periodic side: rhs + 1
+            jump[f] = np.nonzero(ok)[b] == fluid.shape[b] - 1
     known = np.zeros(nc, bool)
     value = np.zeros(nc)
     if nb:

@@ -102,8 +102,7 @@ def tortuosity(image, axis="x", *, phase=None, diffusivity: dict | None = None, 
     >>> round(t.tau, 6), round(t.effective_diffusivity_ratio, 6)
     (1.0, 0.25)
     """
-    volume = as_volume(image, voxel_size if voxel_size is not None else
-                       (getattr(image, "voxel_size", None) or 1.0))
+    volume = as_volume(image, voxel_size, isotropic_default=True)
     a, name = flow_axis(axis)
     d, reference = _diffusivity_map(volume, phase, diffusivity)
     conducting = d > 0
@@ -150,7 +149,6 @@ def _solve(d: np.ndarray, h: np.ndarray, axis: int, tol: float):
     rows, cols, vals = [], [], []
     diag = np.zeros(n)
     rhs = np.zeros(n)
-    pair = {}
     for b in range(3):
         geom = cell / h[b] ** 2  # face area / distance
         lo = [slice(None)] * 3
@@ -164,7 +162,8 @@ def _solve(d: np.ndarray, h: np.ndarray, axis: int, tol: float):
         cols += [j, i]
         vals += [-g, -g]
         diag += np.bincount(i, weights=g, minlength=n) + np.bincount(j, weights=g, minlength=n)
-        pair[b] = (i, j, g)
+        if b == axis:
+            along = (i, j, g)  # the links that carry the flux across the planes
     # Dirichlet faces half a voxel away: conductance 2 D area / h
     geom = cell / h[axis] ** 2
     first, last = index.take(0, axis=axis), index.take(-1, axis=axis)
@@ -182,14 +181,13 @@ def _solve(d: np.ndarray, h: np.ndarray, axis: int, tol: float):
     ml = pyamg.ruge_stuben_solver(matrix, max_coarse=500, presmoother=("gauss_seidel", {"sweep": "forward"}),
                                   postsmoother=("gauss_seidel", {"sweep": "backward"}))
     residuals: list[float] = []
-    # start from the straight-line profile, C = 1 -> 0 across the box
-    guess = 1 - (np.nonzero(active)[axis] + 0.5) / d.shape[axis]
+    position = np.nonzero(active)[axis]  # slice of each unknown
+    guess = 1 - (position + 0.5) / d.shape[axis]  # the straight-line profile, C = 1 -> 0 across the box
     c = ml.solve(rhs, x0=guess, tol=tol, accel="cg", maxiter=500, residuals=residuals)
     residual = float(np.linalg.norm(rhs - matrix @ c) / np.linalg.norm(rhs))
     # flux through each plane between slices along the axis, plus the inlet and outlet faces
-    i, j, g = pair[axis]
-    plane = np.nonzero(active)[axis][i]
-    q_inner = np.bincount(plane, weights=g * (c[i] - c[j]), minlength=d.shape[axis] - 1)
+    i, j, g = along
+    q_inner = np.bincount(position[i], weights=g * (c[i] - c[j]), minlength=d.shape[axis] - 1)
     q = np.concatenate([[np.sum(g_in * (1 - c[f]))], q_inner, [np.sum(g_out * c[e])]])
     field = np.full(d.shape, np.nan)
     field[active] = c

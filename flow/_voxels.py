@@ -12,12 +12,13 @@ __all__ = ["as_volume", "flow_axis", "spanning", "AXIS_NAMES"]
 AXIS_NAMES = "zyx"  # array axis -> physical axis name
 
 
-def as_volume(image, voxel_size=None) -> Volume:
-    """``image`` as a Volume; a bare array needs ``voxel_size`` (a Volume carries its own)."""
+def as_volume(image, voxel_size=None, *, isotropic_default: bool = False) -> Volume:
+    """``image`` as a Volume; a bare array needs ``voxel_size`` (a Volume carries its own),
+    unless ``isotropic_default``: for dimensionless results, where only the voxels' shape matters."""
     if isinstance(image, Volume):
-        if voxel_size is not None:
-            image = image._replace(voxel_size=voxel_size)
-        return image
+        return image if voxel_size is None else image._replace(voxel_size=voxel_size)
+    if voxel_size is None and isotropic_default:
+        voxel_size = 1.0
     return Volume(np.asarray(image), voxel_size=voxel_size)
 
 
