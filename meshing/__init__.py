@@ -1,7 +1,14 @@
 """meshing: label volumes to watertight surfaces, tagged volume meshes and FEM/CFD exports.
 
-Surfaces, tetrahedral and hexahedral meshes, quality reports and exporters land here
-(issue 6). Imports go one way: meshing uses dca, never the reverse.
+Imports go one way: meshing uses dca, never the reverse. Every mesh lives in the image's
+frame: points are (x, y, z) in metres with x the volume's last array axis.
 """
 
-__all__: list[str] = []
+from ._mesh import BOX_FACES, Mesh
+from ._quality import DEFAULT_THRESHOLDS, Quality, quality
+from ._surface import phase_surface, surface, surface_check, surfaces
+from ._voxel_mesh import hex_mesh, tet_mesh
+from .export import write
+
+__all__ = ["Mesh", "BOX_FACES", "surface", "surfaces", "phase_surface", "surface_check", "hex_mesh", "tet_mesh",
+           "quality", "Quality", "DEFAULT_THRESHOLDS", "write"]

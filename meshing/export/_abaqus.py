@@ -1,0 +1,66 @@
+"""Abaqus / CalculiX input deck: nodes, an element set per phase, and per boundary tag a node
+set and an element-based surface (what pressure loads and contact need; meshio writes no
+``*SURFACE``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dca.io._atomic import atomic_path
+
+from ._common import safe_name
+
+__all__ = ["write_abaqus"]
+
+_ELEMENT = {"tetra": "C3D4", "hexahedron": "C3D8", "triangle": "S3"}
+
+
+def _id_lines(f, ids: np.ndarray) -> None:
+    """Integers 16 to a line, as Abaqus data lines allow."""
+    ids = np.asarray(ids, np.int64)
+    full = len(ids) // 16 * 16
+    if full:
+        np.savetxt(f, ids[:full].reshape(-1, 16), fmt="%d", delimiter=", ")
+    if len(ids) > full:
+        f.write(", ".join(str(i) for i in ids[full:]) + "\n")
+
+
+def write_abaqus(mesh, path, *, heading: str = "dca mesh"):
+    """Write ``path`` (.inp). Element sets are the phase names, node sets and surfaces the
+    boundary names (``xmin`` ... ``zmax``, ``pore_solid``), as solver-safe identifiers;
+    coordinates in metres. No material or step: the analyst adds them (or includes this file
+    with ``*INCLUDE, INPUT=...``)."""
+    if mesh.cell_type not in _ELEMENT:
+        raise ValueError(f"no Abaqus element for {mesh.cell_type} cells")
+    with atomic_path(path) as tmp, open(tmp, "w") as f:
+        f.write(f"*HEADING\n{heading}\n*NODE, NSET=ALLNODES\n")
+        np.savetxt(f, np.column_stack([np.arange(1, mesh.n_points + 1), mesh.points]),
+                   fmt=["%d", "%.12e", "%.12e", "%.12e"], delimiter=", ")
+        start = 1
+        element_id = np.empty(mesh.n_cells, np.int64)
+        for name, tag in mesh.cell_names.items():
+            sel = np.nonzero(mesh.cell_tags == tag)[0]
+            if not len(sel):
+                continue
+            ids = np.arange(start, start + len(sel))
+            element_id[sel] = ids
+            f.write(f"*ELEMENT, TYPE={_ELEMENT[mesh.cell_type]}, ELSET={safe_name(name)}\n")
+            np.savetxt(f, np.column_stack([ids, mesh.cells[sel] + 1]), fmt="%d", delimiter=", ")
+            start += len(sel)
+        if mesh.facets is not None:
+            for name, tag in mesh.facet_names.items():
+                sel = mesh.facet_tags == tag
+                if not sel.any():
+                    continue
+                label = safe_name(name)
+                f.write(f"*NSET, NSET={label}\n")
+                _id_lines(f, np.unique(mesh.facets[sel]) + 1)
+                sides = mesh.facet_side[sel]
+                cells = mesh.facet_cell[sel]
+                pieces = []
+                for side in np.unique(sides):
+                    f.write(f"*ELSET, ELSET=_{label}_S{side + 1}\n")
+                    _id_lines(f, np.sort(element_id[cells[sides == side]]))
+                    pieces.append(f"_{label}_S{side + 1}, S{side + 1}")
+                f.write(f"*SURFACE, NAME={label}, TYPE=ELEMENT\n" + "\n".join(pieces) + "\n")
+    return [str(path)]

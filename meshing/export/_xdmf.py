@@ -1,0 +1,61 @@
+"""XDMF + HDF5 for FEniCS/dolfinx: the cells with their region tags in one file, the facets
+with their boundary tags in a second (dolfinx reads one cell type per file)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from dca.io._atomic import atomic_paths
+
+__all__ = ["write_xdmf"]
+
+_TOPOLOGY = {"tetra": "Tetrahedron", "hexahedron": "Hexahedron", "triangle": "Triangle", "quad": "Quadrilateral"}
+
+
+def _xml(h5_name: str, cell_type: str, n_cells: int, n_nodes: int, n_points: int) -> str:
+    return f"""<?xml version="1.0"?>
+<Xdmf Version="3.0" xmlns:xi="http://www.w3.org/2001/XInclude">
+  <Domain>
+    <Grid Name="Grid" GridType="Uniform">
+      <Topology TopologyType="{_TOPOLOGY[cell_type]}" NumberOfElements="{n_cells}" NodesPerElement="{n_nodes}">
+        <DataItem Dimensions="{n_cells} {n_nodes}" NumberType="Int" Precision="8" Format="HDF">{h5_name}:/Mesh/topology</DataItem>
+      </Topology>
+      <Geometry GeometryType="XYZ">
+        <DataItem Dimensions="{n_points} 3" NumberType="Float" Precision="8" Format="HDF">{h5_name}:/Mesh/geometry</DataItem>
+      </Geometry>
+      <Attribute Name="tags" AttributeType="Scalar" Center="Cell">
+        <DataItem Dimensions="{n_cells}" NumberType="Int" Precision="4" Format="HDF">{h5_name}:/Mesh/tags</DataItem>
+      </Attribute>
+    </Grid>
+  </Domain>
+</Xdmf>
+"""
+
+
+def write_xdmf(mesh, path):
+    """Write ``stem.xdmf`` + ``stem.h5`` (cells, attribute ``tags``) and, for a volume mesh,
+    ``stem_facets.xdmf`` + ``stem_facets.h5`` (facets, attribute ``tags``); tag names go into
+    the HDF5 files' attributes. HDF5 files use the 1.8-compatible format, which dolfinx reads."""
+    import h5py
+
+    path = os.fspath(path)
+    stem = os.path.splitext(path)[0]
+    parts = [(mesh.cells, mesh.cell_tags, mesh.cell_type, dict(mesh.cell_names), stem)]
+    if mesh.facets is not None:
+        parts.append((mesh.facets, mesh.facet_tags, mesh.facet_type, dict(mesh.facet_names), stem + "_facets"))
+    targets = [p for *_, s in parts for p in (s + ".xdmf", s + ".h5")]
+    with atomic_paths(*targets) as temps:
+        for k, (cells, tags, cell_type, names, s) in enumerate(parts):
+            xdmf_tmp, h5_tmp = temps[2 * k], temps[2 * k + 1]
+            with h5py.File(h5_tmp, "w", libver=("earliest", "v114")) as f:
+                g = f.create_group("Mesh")
+                g.create_dataset("geometry", data=mesh.points)
+                g.create_dataset("topology", data=cells.astype(np.int64))
+                g.create_dataset("tags", data=tags.astype(np.int32))
+                for name, tag in names.items():
+                    g.attrs[f"tag:{name}"] = tag
+            with open(xdmf_tmp, "w") as f:
+                f.write(_xml(os.path.basename(s + ".h5"), cell_type, len(cells), cells.shape[1], mesh.n_points))
+    return targets
