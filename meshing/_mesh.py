@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import dataclasses
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -133,10 +134,39 @@ class Mesh:
         unknown = [n for n in names if n not in self.cell_names]
         if unknown:
             raise KeyError(f"no tag named {unknown}; this mesh has {sorted(self.cell_names)}")
-        keep = np.isin(self.cell_tags, [self.cell_names[n] for n in names])
+        kept = self.keep_cells(np.isin(self.cell_tags, [self.cell_names[n] for n in names]))
+        return dataclasses.replace(kept, cell_names={n: self.cell_names[n] for n in names})
+
+    def keep_cells(self, keep) -> Mesh:
+        """The mesh restricted to the cells where ``keep`` is True, with their facets; nodes renumbered."""
+        keep = np.asarray(keep, bool)
         used, cells = np.unique(self.cells[keep], return_inverse=True)
-        return Mesh(self.points[used], cells.reshape(-1, self.cells.shape[1]), self.cell_type,
-                    self.cell_tags[keep], {n: self.cell_names[n] for n in names}, attrs=self.attrs)
+        new_node = np.full(self.n_points, -1, np.int64)
+        new_node[used] = np.arange(len(used))
+        facets = facet_tags = facet_cell = facet_side = None
+        if self.facets is not None:
+            new_cell = np.cumsum(keep) - 1
+            fk = keep[self.facet_cell]
+            facets, facet_tags = new_node[self.facets[fk]], self.facet_tags[fk]
+            facet_cell, facet_side = new_cell[self.facet_cell[fk]], self.facet_side[fk]
+        return Mesh(self.points[used], cells.reshape(-1, self.cells.shape[1]), self.cell_type, self.cell_tags[keep],
+                    self.cell_names, facets, facet_tags, self.facet_names, facet_cell, facet_side, self.attrs)
+
+    def spanning(self, axis: str) -> np.ndarray:
+        """Cells in a node-connected cluster that reaches both box faces normal to ``axis``
+        (the cells that carry flow or load along it)."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        n, k = self.cells.shape
+        incidence = coo_matrix((np.ones(n * k), (np.repeat(np.arange(n), k), self.cells.ravel())),
+                               shape=(n, self.n_points)).tocsr()
+        _, comp = connected_components(incidence @ incidence.T, directed=False)
+        ends = []
+        for side in ("min", "max"):
+            tag = self.facet_names.get(f"{axis}{side}")
+            ends.append(set() if tag is None else set(comp[self.facet_cell[self.facet_tags == tag]]))
+        return np.isin(comp, list(ends[0] & ends[1]))
 
     # ------------------------------------------------------------------ conversions and output
     def quality(self, **thresholds):

@@ -124,22 +124,33 @@ def surface(volume, phase=None, *, sigma: float = 0.8, smoothing: int = 0, decim
     target = float(mask.sum() * np.prod(volume.voxel_size))
     level = _volume_level(field, target / np.prod(h)) if sigma > 0 or decimate else 0.5
     field[np.abs(field - level) < 1e-4] = level + 1e-4  # no value on the level itself: no degenerate triangles
-    padded = np.zeros(tuple(s + 2 for s in field.shape), np.float32)
-    padded[1:-1, 1:-1, 1:-1] = field
-    if caps:  # mirror about the level: the crossing falls exactly on the box face
-        for axis in range(3):
-            for inner_at, out_at in ((1, 0), (-2, -1)):
-                inner = [slice(1, -1)] * 3
-                inner[axis] = inner_at
-                out = [slice(1, -1)] * 3
-                out[axis] = out_at
-                f = padded[tuple(inner)]
-                padded[tuple(out)] = np.where(f > level, 2 * level - f, f)
+    if caps:
+        # a ghost layer repeats the boundary values, so walls meet the box face at right angles;
+        # an outer layer, mirrored about the level, closes the surface half-way to it. Then the
+        # half voxel up to the ghost centres is stretched to reach (almost) the box face and the
+        # closing band between ghost and outer layer is flattened into the last CAP_BAND voxels
+        padded = np.pad(field, 2, mode="edge")
+        shell = np.ones(padded.shape, bool)
+        shell[1:-1, 1:-1, 1:-1] = False
+        outer = padded[shell]
+        padded[shell] = np.where(outer > level, 2 * level - outer, outer)
+        pad = 2
+    else:
+        padded = np.pad(field, 1, mode="constant", constant_values=min(0.0, level - 1))
+        pad = 1
     verts, tris, _, _ = marching_cubes(padded, level, step_size=int(step_size), allow_degenerate=False)
+    verts = verts - pad
+    box = np.full(len(tris), -1, np.int64)
+    if caps:
+        top = np.array(field.shape, float) - 1
+        for axis, zyx in ((0, 2), (1, 1), (2, 0)):  # BOX_FACES order: x, y, z
+            v = verts[tris, zyx]
+            box[(box < 0) & np.all(v <= -1 + 1e-6, axis=1)] = 2 * axis
+            box[(box < 0) & np.all(v >= top[zyx] + 1 - 1e-6, axis=1)] = 2 * axis + 1
+        verts = np.where(verts < 0, -_squeeze(-verts), np.where(verts > top, top + _squeeze(verts - top), verts))
     corner = np.array(volume.origin) - np.array(volume.voxel_size) / 2  # the box's low corner (z, y, x)
-    points = ((verts - 0.5) * h + corner)[:, ::-1]
+    points = ((verts + 0.5) * h + corner)[:, ::-1]
     tris = _orient_outward(points, tris.astype(np.int64))
-    box = _box_patch(points, tris, volume, tol=1e-3)
     if smoothing:
         on_face = np.zeros(points.shape, bool)
         capped = box >= 0
@@ -151,6 +162,16 @@ def surface(volume, phase=None, *, sigma: float = 0.8, smoothing: int = 0, decim
     return Mesh(points, tris, "triangle", tags, present,
                 attrs={"phase": name, "voxel_volume_m3": target, "sigma": sigma, "smoothing": smoothing,
                        "decimate": decimate, "level": level, "grid_spacing_m": h[::-1].tolist()})
+
+
+CAP_BAND = 0.02  # voxels: how flat the caps are
+
+
+def _squeeze(d):
+    """Distance beyond the last voxel centre, [0, 1] -> [0, 0.5 - CAP_BAND] and [1, 1.5] -> the
+    last CAP_BAND up to the box face."""
+    out = np.where(d <= 1, d * (0.5 - CAP_BAND), 0.5 - CAP_BAND + (d - 1) * 2 * CAP_BAND)
+    return out
 
 
 def _volume_level(field: np.ndarray, voxels: float) -> float:

@@ -14,7 +14,7 @@ __all__ = ["main"]
 
 _COMMANDS = (_info, _convert, _formats, _segment, _metrics, _network, _demo)
 # packages downstream of dca add their own subcommands (data flows dca -> flow, never back)
-_PLUGINS = ("flow._cli",)
+_PLUGINS = ("flow._cli", "meshing._cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

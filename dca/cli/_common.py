@@ -28,12 +28,14 @@ def shape_arg(text: str):
     return values
 
 
-def add_reader_options(parser: argparse.ArgumentParser) -> None:
+def add_reader_options(parser: argparse.ArgumentParser, *, format_flag: str = "--format") -> None:
+    """Options for reading the input image; ``format_flag`` renames ``--format`` for commands
+    whose ``--format`` is the output's (``dca mesh``)."""
     group = parser.add_argument_group("reading")
     group.add_argument("--voxel-size", type=voxel_size_arg, metavar="V",
                        help="voxel size: metres or with a unit (5.345e-6, 5.345um, or dz,dy,dx); "
                             "required when the file stores none, overrides it otherwise")
-    group.add_argument("--format", help="file format, overriding the extension (see 'dca formats')")
+    group.add_argument(format_flag, dest="format", help="file format, overriding the extension (see 'dca formats')")
     group.add_argument("--shape", type=shape_arg, metavar="NZ,NY,NX", help="RAW: array shape")
     group.add_argument("--dtype", help="RAW: voxel type (uint8, uint16, float32, ...)")
     group.add_argument("--byte-order", choices=("little", "big"), help="RAW: byte order (default little)")

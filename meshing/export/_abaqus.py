@@ -59,8 +59,8 @@ def write_abaqus(mesh, path, *, heading: str = "dca mesh"):
                 cells = mesh.facet_cell[sel]
                 pieces = []
                 for side in np.unique(sides):
-                    f.write(f"*ELSET, ELSET=_{label}_S{side + 1}\n")
+                    f.write(f"*ELSET, ELSET={label}_S{side + 1}\n")
                     _id_lines(f, np.sort(element_id[cells[sides == side]]))
-                    pieces.append(f"_{label}_S{side + 1}, S{side + 1}")
+                    pieces.append(f"{label}_S{side + 1}, S{side + 1}")
                 f.write(f"*SURFACE, NAME={label}, TYPE=ELEMENT\n" + "\n".join(pieces) + "\n")
     return [str(path)]

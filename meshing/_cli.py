@@ -1,0 +1,87 @@
+"""The ``dca mesh`` command (loaded by ``dca.cli``)."""
+
+from __future__ import annotations
+
+import os
+
+from dca.cli._common import add_reader_options, emit
+from dca.cli._network import load_image
+
+SURFACE_SUFFIXES = (".stl", ".vtp")
+
+
+def add_parsers(sub) -> None:
+    parser = sub.add_parser("mesh", help="surface, tetrahedral or hexahedral mesh with tags, for FEM/CFD tools",
+                            description="Mesh a segmented volume: a watertight surface, a conforming tetrahedral "
+                                        "mesh or a voxel hexahedral mesh, with a tag per phase and per boundary, "
+                                        "written as STL, VTU/VTP, XDMF (FEniCS), MSH 4.1 (Gmsh), INP (Abaqus/"
+                                        "CalculiX) or an OpenFOAM polyMesh folder.")
+    parser.add_argument("path", help="segmented image")
+    parser.add_argument("-o", "--output", required=True,
+                        help="OUT.stl|.vtp|.vtu|.xdmf|.msh|.inp, or a case folder with --format openfoam")
+    parser.add_argument("--format", dest="mesh_format", choices=("openfoam",),
+                        help="openfoam: write OUTPUT/constant/polyMesh and a simpleFoam case (hex mesh of one phase)")
+    parser.add_argument("--kind", choices=("surface", "tet", "hex"),
+                        help="default: surface for .stl/.vtp, hex for openfoam, tet otherwise")
+    parser.add_argument("--phase", nargs="+", help="phases to mesh, names or labels (default: all; surface: pore)")
+    parser.add_argument("--coarsen", type=int, default=1, help="tet/hex: merge N^3 voxels per element (default 1)")
+    parser.add_argument("--sigma", type=float, default=0.8, help="surface: Gaussian blur in voxels (default 0.8)")
+    parser.add_argument("--smoothing", type=int, default=0, help="surface: Taubin iterations (default 0)")
+    parser.add_argument("--decimate", type=float, help="surface: keep about this fraction of the triangles")
+    parser.add_argument("--axis", default="x", choices=("x", "y", "z"),
+                        help="openfoam: flow axis, its min/max faces become inlet/outlet (default x)")
+    parser.add_argument("--patches", action="store_true", help="stl: one named ASCII solid per patch")
+    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    add_reader_options(parser, format_flag="--input-format")
+    parser.set_defaults(run=run_mesh)
+
+
+def _phases(values):
+    if not values:
+        return None
+    return [int(v) if v.lstrip("-").isdigit() else v for v in values]
+
+
+def run_mesh(args) -> int:
+    from dca import InputError
+
+    from . import hex_mesh, surface, surface_check, surfaces, tet_mesh
+
+    args.phase, phases = None, _phases(args.phase)
+    volume, _ = load_image(args)
+    ext = os.path.splitext(args.output)[1].lower()
+    kind = args.kind or ("hex" if args.mesh_format == "openfoam" else "surface" if ext in SURFACE_SUFFIXES else "tet")
+    if args.mesh_format == "openfoam" and kind != "hex":
+        raise InputError("OpenFOAM export takes the voxel hex mesh of one phase: use --kind hex (the default)")
+    options = {}
+    if kind == "surface":
+        if phases is not None and len(phases) > 1:
+            mesh = surfaces(volume, phases, smoothing=args.smoothing)
+        else:
+            mesh = surface(volume, phases[0] if phases else None, sigma=args.sigma, smoothing=args.smoothing,
+                           decimate=args.decimate)
+        if ext == ".stl":
+            options["patches"] = args.patches
+    else:
+        if args.mesh_format == "openfoam" and phases is None:
+            phases = ["pore"]
+        build = hex_mesh if kind == "hex" else tet_mesh
+        mesh = build(volume, phases, coarsen=args.coarsen)
+    if args.mesh_format == "openfoam":
+        options["axis"] = args.axis
+    files = mesh.write(args.output, format=args.mesh_format, **options)
+    result = {"source": args.path, "kind": kind, "files": files, **mesh.counts(),
+              "volumes_m3": mesh.region_volumes() if not mesh.is_surface else None}
+    if mesh.is_surface:
+        result["check"] = surface_check(mesh)
+        if "voxel_volume_m3" in mesh.attrs:
+            result["enclosed_volume_m3"] = mesh.enclosed_volume()
+            result["voxel_volume_m3"] = mesh.attrs["voxel_volume_m3"]
+    else:
+        result["quality"] = mesh.quality().to_dict()
+        result["voxels_changed_for_pinches"] = mesh.attrs.get("voxels_changed_for_pinches", 0)
+    result = {k: v for k, v in result.items() if v is not None}
+    table = [(k, str(v)) for k, v in result.items() if not isinstance(v, dict)]
+    table += [(f"cells {n}", str(c)) for n, c in result["cells_per_tag"].items()]
+    emit(result, as_json=args.json, table=table)
+    return 0
