@@ -4,6 +4,7 @@ Imports go one way: meshing uses dca, never the reverse. Every mesh lives in the
 frame: points are (x, y, z) in metres with x the volume's last array axis.
 """
 
+from ._calculix import Compression, uniaxial_compression
 from ._mesh import BOX_FACES, Mesh
 from ._quality import DEFAULT_THRESHOLDS, Quality, quality
 from ._surface import phase_surface, surface, surface_check, surfaces
@@ -11,4 +12,5 @@ from ._voxel_mesh import hex_mesh, tet_mesh
 from .export import write
 
 __all__ = ["Mesh", "BOX_FACES", "surface", "surfaces", "phase_surface", "surface_check", "hex_mesh", "tet_mesh",
-           "quality", "Quality", "DEFAULT_THRESHOLDS", "write"]
+           "quality", "Quality", "DEFAULT_THRESHOLDS", "write",
+           "uniaxial_compression", "Compression"]

@@ -76,7 +76,8 @@ def uniaxial_compression(mesh: Mesh, *, axis: str = "z", strain: float = 0.01, y
         dat = os.path.join(tmp, "job.dat")
         if run.returncode != 0 or not os.path.exists(dat):
             raise RuntimeError(f"CalculiX failed (exit {run.returncode}): {run.stdout[-800:]}{run.stderr[-400:]}")
-        text = open(dat).read()
+        with open(dat) as f:
+            text = f.read()
     match = re.search(r"total force \(fx,fy,fz\)[^\n]*\n\s*\n\s*(\S+)\s+(\S+)\s+(\S+)", text)
     if match is None:
         raise RuntimeError(f"no total reaction force in CalculiX's output:\n{text[-800:]}")

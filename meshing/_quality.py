@@ -15,6 +15,7 @@ __all__ = ["quality", "Quality", "DEFAULT_THRESHOLDS"]
 # what FEM users check (../shared/notes/meshing.md): slivers below 10 degrees, caps above 165
 DEFAULT_THRESHOLDS = {"min_dihedral_deg": 10.0, "max_dihedral_deg": 165.0, "max_radius_ratio": 3.0,
                       "min_scaled_jacobian": 0.2, "max_aspect_ratio": 5.0}
+_CHUNK = 500_000  # elements per block: bounded temporaries on meshes of tens of millions
 _TET_EDGES = ((0, 1, 2, 3), (0, 2, 1, 3), (0, 3, 1, 2), (1, 2, 0, 3), (1, 3, 0, 2), (2, 3, 0, 1))
 # each hex corner with its three edge neighbours, ordered so that a positive brick has det > 0
 _HEX_CORNER_EDGES = ((0, 1, 3, 4), (1, 2, 0, 5), (2, 3, 1, 6), (3, 0, 2, 7),
@@ -156,13 +157,12 @@ def quality(mesh, **thresholds) -> Quality:
     if unknown:
         raise TypeError(f"unknown quality thresholds {sorted(unknown)}; use {sorted(DEFAULT_THRESHOLDS)}")
     limits = DEFAULT_THRESHOLDS | thresholds
-    p = mesh.points[mesh.cells]
-    if mesh.cell_type == "tetra":
-        metrics = _tet_metrics(p)
-    elif mesh.cell_type == "hexahedron":
-        metrics = _hex_metrics(p)
-    else:
+    if mesh.cell_type not in ("tetra", "hexahedron"):
         raise ValueError(f"quality is for volume meshes (tetra, hexahedron), not {mesh.cell_type}")
+    compute = _tet_metrics if mesh.cell_type == "tetra" else _hex_metrics
+    chunks = [compute(mesh.points[mesh.cells[i:i + _CHUNK]]) for i in range(0, mesh.n_cells, _CHUNK)]
+    metrics = {k: None if chunks[0][k] is None else np.concatenate([c[k] for c in chunks]).astype(np.float32)
+               for k in chunks[0]}
     flagged = {"min_dihedral_deg": int(np.count_nonzero(metrics["min_dihedral_deg"] < limits["min_dihedral_deg"])),
                "max_dihedral_deg": int(np.count_nonzero(metrics["max_dihedral_deg"] > limits["max_dihedral_deg"])),
                "scaled_jacobian": int(np.count_nonzero(metrics["scaled_jacobian"] < limits["min_scaled_jacobian"])),

@@ -1,0 +1,102 @@
+"""The real programs open and solve on our exports: Gmsh, CalculiX, OpenFOAM.
+
+Each test skips when its program is absent; CI installs them (.ci/run).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+
+import meshio
+import numpy as np
+import pytest
+
+import dca
+import meshing
+
+needs = lambda tool: pytest.mark.skipif(shutil.which(tool) is None, reason=f"{tool} not installed")  # noqa: E731
+
+
+@needs("gmsh")
+def test_gmsh_reads_our_msh_with_the_same_counts_and_groups(tmp_path):
+    v = dca.samples.electrode(24, particle_radius=5, seed=1)
+    m = meshing.tet_mesh(v)
+    m.write(tmp_path / "m.msh")
+    # Gmsh parses our 4.1 file and writes it again in its own 2.2 writer; meshio reads that back
+    run = subprocess.run(["gmsh", str(tmp_path / "m.msh"), "-0", "-format", "msh22", "-o", str(tmp_path / "g.msh")],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    back = meshio.read(tmp_path / "g.msh")
+    assert {k: int(v[0]) for k, v in back.field_data.items()} == \
+        {**dict(m.cell_names), **{k: max(m.cell_names.values()) + t for k, t in m.facet_names.items()}}
+    physical = np.concatenate(back.cell_data["gmsh:physical"])
+    kinds = np.concatenate([[c.type] * len(c.data) for c in back.cells])
+    assert np.count_nonzero(kinds == "tetra") == m.n_cells and np.count_nonzero(kinds == "triangle") == len(m.facets)
+    for name, tag in m.cell_names.items():
+        assert np.count_nonzero((kinds == "tetra") & (physical == tag)) == np.count_nonzero(m.cell_tags == tag)
+
+
+@needs("ccx")
+@pytest.mark.parametrize("build", [meshing.hex_mesh, meshing.tet_mesh])
+def test_calculix_compression_of_a_solid_block_returns_its_modulus(build):
+    # Poisson ratio 0: the held and the loaded face do not constrain the lateral strain, so
+    # uniaxial compression is exact and E* = E for linear elements
+    block = dca.Volume(np.zeros((6, 5, 4), bool), voxel_size=1e-3)
+    r = meshing.uniaxial_compression(build(block, "solid"), youngs_modulus=2e9, poisson_ratio=0.0, strain=0.01)
+    assert r.effective_modulus == pytest.approx(2e9, rel=1e-6)
+    assert r.reaction_force == pytest.approx(2e9 * 0.01 * 4e-3 * 5e-3, rel=1e-6)
+
+
+@needs("ccx")
+def test_calculix_foam_follows_gibson_ashby():
+    # open-cell foam: E*/Es = C (rho*/rho_s)^2 with C ~ 1 (Gibson & Ashby, Cellular Solids)
+    ratios = []
+    for porosity in (0.8, 0.7):
+        foam = dca.samples.open_cell_foam(32, cell_size=16, porosity=porosity, voxel_size=20e-6)
+        r = meshing.uniaxial_compression(meshing.hex_mesh(foam, "solid"), youngs_modulus=1e9, poisson_ratio=0.3)
+        c = r.relative_modulus / r.solid_fraction**2
+        assert 0.3 < c < 3, (porosity, c)
+        ratios.append(r.relative_modulus)
+    assert ratios[1] > ratios[0]  # denser is stiffer
+
+
+def _foam_env():
+    """OpenFOAM's environment (Debian's package needs its bashrc sourced)."""
+    bashrc = "/usr/share/openfoam/etc/bashrc"
+    env = dict(os.environ)
+    if os.path.exists(bashrc):
+        out = subprocess.run(["bash", "-c", f"source {bashrc} >/dev/null 2>&1; env -0"], capture_output=True).stdout
+        env.update(kv.split("=", 1) for kv in out.decode().split("\0") if "=" in kv)
+    return env
+
+
+def _outlet_flux(case):
+    last = max((d for d in os.listdir(case) if re.fullmatch(r"[\d.]+", d) and d != "0"), key=float)
+    with open(os.path.join(case, last, "phi")) as f:
+        text = f.read()
+    block = text[text.index("outlet"):]
+    block = block[block.index("List<scalar>"):]
+    return float(np.array(block[block.index("(") + 1:block.index(")")].split(), float).sum())
+
+
+@needs("simpleFoam")
+@pytest.mark.slow
+def test_openfoam_checkmesh_and_simplefoam_permeability_match_the_voxel_stokes_solver(tmp_path):
+    import flow
+
+    n, h = 24, 1e-5
+    v = dca.samples.sphere_pack(n, radius=5, porosity=0.45, seed=3)._replace(voxel_size=(h, h, h))
+    mesh = meshing.hex_mesh(v, "pore", pinches="keep")  # the same voxels the Stokes solver sees
+    case = str(tmp_path / "case")
+    nu, dp = 1e-6, 1.0
+    mesh.write(case, format="openfoam", axis="x", viscosity=nu, pressure_drop=dp, iterations=4000)
+    env = _foam_env()
+    check = subprocess.run(["checkMesh", "-case", case], capture_output=True, text=True, env=env, timeout=300)
+    assert check.returncode == 0 and "Mesh OK." in check.stdout, check.stdout[-3000:]
+    solve = subprocess.run(["simpleFoam", "-case", case], capture_output=True, text=True, env=env, timeout=600)
+    assert solve.returncode == 0 and "SIMPLE solution converged" in solve.stdout, solve.stdout[-2000:]
+    length, area = n * h, (n * h) ** 2
+    k_foam = _outlet_flux(case) * nu * length / (area * dp)
+    k_stokes = flow.stokes(v, "x").permeability.k_m2
+    assert k_foam == pytest.approx(k_stokes, rel=0.10)
