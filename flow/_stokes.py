@@ -122,7 +122,7 @@ def _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop):
 
 def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1e-3, pressure_drop: float = 1.0,
            inlet: str = "reservoir", lateral: str = "sealed", buffer: int = 3, tol: float = 1e-6,
-           maxiter: int = 500) -> StokesFlow:
+           maxiter: int = 500, microporous=None) -> StokesFlow:
     """Solve Stokes flow through the pore space of ``image`` along ``axis``.
 
     ``image``: a segmented Volume (pore = True or the phase named "pore", or ``phase=``),
@@ -130,6 +130,12 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
     ends of the axis (through a periodic side where there is one) take part; the others are
     counted in ``voxels_excluded``. Returns the permeability (m^2, mD), the fields, the
     iterations and the final residual; ``.write("flow.vti")`` saves the fields.
+
+    ``microporous``: voxels whose porosity is below the resolution, treated as a
+    Darcy-Brinkman medium, ``-mu lap(u) + mu / k_m u = -grad(p)``: either ``{phase: k_m}``
+    (m^2 per named phase or label) or an array of k_m per voxel (m^2; 0 or NaN where not
+    microporous). As k_m -> 0 they act as solid; a block made entirely of one microporous
+    phase has the permeability k_m.
 
     >>> import numpy as np, flow
     >>> slit = np.zeros((6, 12, 4), bool); slit[:, 1:11] = True   # 10 voxels between plates
@@ -144,8 +150,11 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
     if max(h) - min(h) > 1e-9 * max(h):
         raise InputError(f"the Stokes solver needs cubic voxels, got voxel_size={h}; resample first")
     h = h[0]
-    pore = phase_mask(volume, phase)
+    pore = phase_mask(volume, phase, allow_empty=microporous is not None)
     porosity = float(pore.mean())
+    inv_k = _inverse_permeability(volume, microporous, pore, h)  # lattice units (h^2 / k_m), 0 in free fluid
+    micro = inv_k > 0
+    pore = pore | micro
     periodic = tuple(inlet == "periodic" if i == a else lateral == "periodic" for i in range(3))
     if pore.all() and all(periodic):
         raise InputError("the sample has no solid voxel and every side is periodic: the permeability is "
@@ -157,6 +166,7 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
         pad = [(0, 0)] * 3
         pad[a] = (nb, nb)
         fluid = np.pad(pore, pad, constant_values=True)
+        inv_k = np.pad(inv_k, pad, constant_values=0.0)
     used = spanning(fluid, a, periodic)
     sample = [slice(None)] * 3
     sample[a] = slice(nb, nb + pore.shape[a])
@@ -166,7 +176,7 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
         raise NotPercolatingError(f"no connected path of pore voxels joins the two faces normal to {name}: "
                                   f"the permeability along {name} is zero ({int(pore.sum())} pore voxels, none "
                                   "spanning). Check the segmentation or choose another axis")
-    sol = _solve(used, a, periodic, nb, tol, maxiter)
+    sol = _solve(used, a, periodic, nb, tol, maxiter, inv_k if micro.any() else None)
     n_axis = pore.shape[a]
     area_lu = pore.size / n_axis
     k_lu = sol["q"] * n_axis / (area_lu * sol["dp"])
@@ -180,7 +190,10 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
     ends = (f"reservoirs: {nb} free-fluid slices before and after the sample, pressure held on the outermost"
             if nb else "periodic along the flow axis, driven by a pressure jump")
     boundary = f"{ends}; lateral sides {lateral}; no-slip on voxel faces"
-    extra = {"voxels_used": n_used, "voxels_excluded": int(pore.sum()) - n_used, "iterations": sol["iterations"],
+    if micro.any():
+        boundary += "; microporous voxels as a Darcy-Brinkman medium"
+    extra = {"voxels_used": n_used, "voxels_excluded": int(pore.sum()) - n_used,
+             "microporous_voxels": int(micro.sum()), "iterations": sol["iterations"],
              "residual": sol["residual"], "tolerance": tol, "inlet": inlet, "lateral": lateral,
              "discretisation": "MAC finite volumes, slit-exact wall ghost", "seconds": time.perf_counter() - t0}
     perm = Permeability(axis=name, method="stokes", k_m2=float(k), porosity=porosity,
@@ -204,8 +217,67 @@ def permeability_tensor(image, *, lateral: str = "periodic", **options) -> np.nd
     return tensor
 
 
-def _solve(fluid, a, periodic, nb, tol, maxiter):
-    """Lattice-unit solve: pressure 1 at the inlet reservoir, 0 at the outlet (or jump 1)."""
+def _inverse_permeability(volume, microporous, pore, h) -> np.ndarray:
+    """h^2 / k_m per voxel (0 where the voxel is free fluid or solid)."""
+    inv = np.zeros(volume.shape)
+    if microporous is None:
+        return inv
+    if isinstance(microporous, dict):
+        for ph, k in microporous.items():
+            if not (isinstance(k, (int, float)) and k > 0 and math.isfinite(k)):
+                raise InputError(f"microporous permeability of {ph!r} must be positive and finite (m^2), got {k!r}")
+            where = phase_mask(volume, ph)
+            if (where & pore).any():
+                raise InputError(f"phase {ph!r} is both the free pore space and microporous; pick one")
+            inv[where] = h * h / k
+        return inv
+    k = np.asarray(microporous, dtype=float)
+    if k.shape != volume.shape:
+        raise InputError(f"the microporous permeability map has shape {k.shape}, the image {volume.shape}")
+    k = np.where(np.isnan(k), 0.0, k)
+    if (k < 0).any():
+        raise InputError("microporous permeabilities must be >= 0 (m^2; 0 = not microporous)")
+    where = (k > 0) & ~pore
+    inv[where] = h * h / k[where]
+    return inv
+
+
+def _brinkman(viscous, fluid, cells, faces, periodic, open_axis, inv_k, c1, c2):
+    """Add the Darcy drag of microporous cells, and make their limit k_m -> 0 a no-slip wall.
+
+    Each face gets the drag 1/k of the harmonic-mean permeability of its two cells. A face
+    of free fluid next to microporous cells blends its viscous row between the row that sees
+    them as fluid and the row that sees them as solid (the slit-exact wall ghost, half a
+    voxel away), with weight theta = 1 / (1 + sqrt(h^2/k_m) / 2) on the first: theta -> 0 as
+    k_m -> 0 (a wall) and -> 1 for a permeable medium, the Brinkman boundary layer sqrt(k_m)
+    against the half voxel.
+    """
+    import scipy.sparse as sp
+    from scipy import ndimage
+
+    drag = inv_k[fluid]
+    free = fluid & (inv_k == 0)
+    cells_w, faces_w, nf_w = index_grids(free, periodic)
+    if nf_w:
+        wall = momentum_rows(cells_w, faces_w, nf_w, periodic, open_axis).tocoo()
+        to_fluid = np.empty(nf_w, np.int64)
+        for b in range(3):
+            ok = faces_w[b] >= 0
+            to_fluid[faces_w[b][ok]] = faces[b][ok]
+        nf = viscous.shape[0]
+        wall = sp.csr_matrix((wall.data, (to_fluid[wall.row], to_fluid[wall.col])), shape=(nf, nf))
+        near = ndimage.maximum_filter(inv_k, size=3, mode="wrap")[fluid]  # the stiffest micro cell around
+        alpha = np.zeros(nf)
+        alpha[to_fluid] = np.maximum(near[c1[to_fluid]], near[c2[to_fluid]])
+        theta = np.ones(nf)
+        theta[to_fluid] = 1.0 / (1.0 + 0.5 * np.sqrt(alpha[to_fluid]))
+        viscous = sp.diags(theta) @ viscous + sp.diags(1 - theta) @ wall
+    return (viscous + sp.diags(0.5 * (drag[c1] + drag[c2]))).tocsr()
+
+
+def _solve(fluid, a, periodic, nb, tol, maxiter, inv_k=None):
+    """Lattice-unit solve: pressure 1 at the inlet reservoir, 0 at the outlet (or jump 1).
+    ``inv_k``: Brinkman drag h^2/k_m per cell (grid of the padded image), or None."""
     import pyamg
     import scipy.sparse as sp
     import scipy.sparse.linalg as spla
@@ -225,6 +297,8 @@ def _solve(fluid, a, periodic, nb, tol, maxiter):
         c2[f] = np.roll(cells, -1, axis=b)[ok]
         if b == a and periodic[a]:  # p drops by 1 across the periodic side: rhs + 1
             jump[f] = np.nonzero(ok)[b] == fluid.shape[b] - 1
+    if inv_k is not None:
+        viscous = _brinkman(viscous, fluid, cells, faces, periodic, open_axis, inv_k, c1, c2)
     known = np.zeros(nc, bool)
     value = np.zeros(nc)
     if nb:

@@ -1,0 +1,61 @@
+"""Stokes-Brinkman: microporous voxels as a Darcy medium inside the voxel Stokes solver."""
+
+import numpy as np
+import pytest
+
+import dca
+import flow
+
+
+def _with_micro(seed=3):
+    g = dca.samples.sphere_pack(32, radius=5, porosity=0.45, seed=seed)
+    data = np.where(g.to_numpy(), 1, 0).astype(np.uint8)
+    data[(data == 0) & (np.indices(data.shape).sum(0) % 3 == 0)] = 2  # a third of the grain voxels microporous
+    return dca.Volume(data, voxel_size=1e-5, phases={"solid": 0, "pore": 1, "micro": 2})
+
+
+def test_a_block_of_one_microporous_phase_has_its_permeability():
+    v = dca.Volume(np.full((12, 10, 10), 2, np.uint8), voxel_size=1e-6, phases={"solid": 0, "pore": 1, "micro": 2})
+    for km in (1e-15, 1e-13):
+        r = flow.stokes(v, "z", microporous={"micro": km}, lateral="periodic")
+        assert r.k_m2 == pytest.approx(km, rel=1e-4)
+        assert r.permeability.extra["microporous_voxels"] == v.size
+
+
+def test_vanishing_micro_permeability_gives_the_pure_stokes_result():
+    v = _with_micro()
+    pure = flow.stokes(v, "x")  # microporous voxels are not pore: solid
+    tiny = flow.stokes(v, "x", microporous={"micro": 1e-22})
+    assert tiny.k_m2 == pytest.approx(pure.k_m2, rel=1e-5)
+    ks = [flow.stokes(v, "x", microporous={"micro": km}).k_m2 for km in (1e-16, 1e-13, 1e-11)]
+    assert pure.k_m2 < ks[0] < ks[1] < ks[2]  # more permeable micro phase, more flow
+    assert ks[2] < 1.2 * pure.k_m2
+
+
+def test_a_permeability_map_equals_the_phase_form():
+    v = _with_micro()
+    k_map = np.where(v.to_numpy() == 2, 1e-13, 0.0)
+    a = flow.stokes(v, "x", microporous={"micro": 1e-13})
+    b = flow.stokes(v, "x", microporous=k_map)
+    assert b.k_m2 == pytest.approx(a.k_m2, rel=1e-9)
+
+
+def test_microporosity_lets_flow_through_an_otherwise_sealed_sample():
+    data = np.ones((10, 10, 10), np.uint8)
+    data[:, :, 5] = 2  # a microporous wall across x
+    v = dca.Volume(data, voxel_size=1e-6, phases={"solid": 0, "pore": 1, "micro": 2})
+    with pytest.raises(dca.NotPercolatingError):
+        flow.stokes(v, "x")
+    r = flow.stokes(v, "x", microporous={"micro": 1e-15}, lateral="periodic")
+    # in series: 9 free slices (no resistance to speak of) and one voxel of k_m
+    assert r.k_m2 == pytest.approx(10 * 1e-15, rel=0.02)
+
+
+def test_bad_microporosity_input():
+    v = _with_micro()
+    with pytest.raises(dca.InputError, match="positive"):
+        flow.stokes(v, "x", microporous={"micro": -1.0})
+    with pytest.raises(dca.InputError, match="both the free pore space and microporous"):
+        flow.stokes(v, "x", microporous={"pore": 1e-14})
+    with pytest.raises(dca.InputError, match="shape"):
+        flow.stokes(v, "x", microporous=np.zeros((3, 3, 3)))
