@@ -17,5 +17,6 @@ from ._tortuosity import Tortuosity, tortuosity  # noqa: E402
 __all__ += ["stokes", "StokesFlow", "permeability_tensor", "tortuosity", "Tortuosity"]
 
 from ._compare import Comparison, compare  # noqa: E402
+from ._upscale import KozenyCarman, Upscaled, kozeny_carman, upscale  # noqa: E402
 
-__all__ += ["compare", "Comparison"]
+__all__ += ["compare", "Comparison", "upscale", "Upscaled", "kozeny_carman", "KozenyCarman"]

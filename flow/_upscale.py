@@ -1,0 +1,109 @@
+"""Upscaling: porosity and permeability maps of a large volume, block by block, and a
+Kozeny-Carman relation fitted to them (the basis of a continuum model and of the
+permeability given to microporous voxels)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dca import InputError, NotPercolatingError
+from dca._phase import phase_mask
+from dca._progress import steps
+
+from ._voxels import as_volume, flow_axis
+
+__all__ = ["upscale", "Upscaled", "kozeny_carman", "KozenyCarman"]
+
+
+@dataclass(frozen=True)
+class Upscaled:
+    """Per-block porosity and permeability (m^2, along ``axis``; 0 where a block does not
+    percolate), on a grid of blocks of ``block`` voxels whose ``origin`` is the centre of
+    the first block (image frame)."""
+
+    axis: str
+    block: tuple[int, int, int]
+    porosity: np.ndarray
+    k_m2: np.ndarray
+    voxel_size: tuple[float, float, float]
+    origin: tuple[float, float, float]
+
+    @property
+    def k_mD(self) -> np.ndarray:
+        return self.k_m2 / 9.869233e-16
+
+    def table(self):
+        import pandas as pd
+
+        z, y, x = np.indices(self.porosity.shape)
+        return pd.DataFrame({"bz": z.ravel(), "by": y.ravel(), "bx": x.ravel(), "porosity": self.porosity.ravel(),
+                             "k_m2": self.k_m2.ravel(), "k_mD": self.k_mD.ravel()})
+
+    def to_volume(self, what: str = "k_m2"):
+        """A map as a dca.Volume on the block grid (voxel = one block), for writing or plotting."""
+        from dca import Volume
+
+        return Volume(getattr(self, what), voxel_size=self.voxel_size, origin=self.origin)
+
+
+def upscale(image, block, axis="x", *, phase=None, voxel_size=None, progress: bool = False, **stokes_options):
+    """Porosity and Stokes permeability along ``axis`` of every ``block``^3 (or (bz, by, bx))
+    sub-volume; the volume is cropped to whole blocks. Extra keywords go to :func:`flow.stokes`
+    (``microporous=``, ``lateral=``, ``tol=``)."""
+    from ._stokes import stokes
+
+    volume = as_volume(image, voxel_size)
+    _, name = flow_axis(axis)
+    block = (int(block),) * 3 if np.isscalar(block) else tuple(int(b) for b in block)
+    if any(b < 4 for b in block):
+        raise InputError(f"blocks must be at least 4 voxels along each axis, got {block}")
+    counts = tuple(s // b for s, b in zip(volume.shape, block))
+    if min(counts) < 1:
+        raise InputError(f"a block {block} is larger than the volume {volume.shape}")
+    pore = phase_mask(volume, phase, allow_empty=True)
+    porosity = np.zeros(counts)
+    k = np.zeros(counts)
+    for idx in steps(list(np.ndindex(*counts)), "blocks", enabled=progress):
+        sl = tuple(slice(i * b, (i + 1) * b) for i, b in zip(idx, block))
+        porosity[idx] = pore[sl].mean()
+        try:
+            k[idx] = stokes(volume[sl], name, phase=phase, **stokes_options).k_m2
+        except (NotPercolatingError, InputError):
+            k[idx] = 0.0  # no pore, or no path along the axis
+    h = np.array(volume.voxel_size)
+    origin = np.array(volume.origin) + (np.array(block) - 1) / 2 * h
+    return Upscaled(name, block, porosity, k, tuple(h * block), tuple(origin))
+
+
+@dataclass(frozen=True)
+class KozenyCarman:
+    """k = c * phi^3 / (1 - phi)^2 (m^2), c fitted in log space."""
+
+    c: float
+    r2_log: float
+    samples: int
+
+    def permeability(self, porosity) -> np.ndarray:
+        phi = np.clip(np.asarray(porosity, dtype=float), 0.0, 0.999)
+        return self.c * phi**3 / (1 - phi) ** 2
+
+    def to_dict(self) -> dict:
+        return {"c_m2": self.c, "r2_log": self.r2_log, "samples": self.samples}
+
+
+def kozeny_carman(porosity, k_m2) -> KozenyCarman:
+    """Fit the Kozeny-Carman constant to (porosity, permeability) pairs, e.g. from :func:`upscale`;
+    pairs with k = 0 or porosity 0 or 1 are left out."""
+    phi = np.ravel(np.asarray(porosity, dtype=float))
+    k = np.ravel(np.asarray(k_m2, dtype=float))
+    ok = (k > 0) & (phi > 0) & (phi < 1)
+    if ok.sum() < 2:
+        raise InputError("need at least two blocks with flow to fit Kozeny-Carman")
+    shape = np.log(phi[ok] ** 3 / (1 - phi[ok]) ** 2)
+    log_c = float(np.mean(np.log(k[ok]) - shape))
+    resid = np.log(k[ok]) - (log_c + shape)
+    total = ((np.log(k[ok]) - np.log(k[ok]).mean()) ** 2).sum()
+    return KozenyCarman(float(np.exp(log_c)), float(1 - (resid**2).sum() / total) if total > 0 else 1.0,
+                        int(ok.sum()))

@@ -1,0 +1,32 @@
+"""Block-by-block porosity and permeability, and the Kozeny-Carman fit."""
+
+import numpy as np
+import pytest
+
+import dca
+import flow
+
+
+def test_blocks_of_slits_get_their_analytic_permeability():
+    # two slits along x of 4 and 8 voxels (between plates normal to z), one per block along z
+    data = np.zeros((32, 8, 16), bool)
+    data[2:6] = True
+    data[20:28] = True
+    v = dca.Volume(data, voxel_size=1e-6)
+    u = flow.upscale(v, (16, 8, 8), "x", inlet="periodic", lateral="periodic")
+    assert u.k_m2.shape == (2, 1, 2)
+    for bz, width in ((0, 4), (1, 8)):
+        phi = width / 16
+        assert u.porosity[bz, 0, 0] == pytest.approx(phi)
+        np.testing.assert_allclose(u.k_m2[bz, 0], phi * (width * 1e-6) ** 2 / 12, rtol=1e-5)
+    assert u.table().shape == (4, 6) and u.to_volume().voxel_size == (16e-6, 8e-6, 8e-6)
+
+
+def test_kozeny_carman_fit_returns_its_constant():
+    phi = np.array([0.1, 0.2, 0.3, 0.4])
+    k = 3e-12 * phi**3 / (1 - phi) ** 2
+    kc = flow.kozeny_carman(phi, np.r_[k[:3], 0.0] + np.r_[0, 0, 0, 0])
+    assert kc.c == pytest.approx(3e-12) and kc.samples == 3
+    np.testing.assert_allclose(kc.permeability(phi[:3]), k[:3])
+    with pytest.raises(dca.InputError, match="two blocks"):
+        flow.kozeny_carman([0.2], [1e-12])
