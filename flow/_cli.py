@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dca import NotPercolatingError
 from dca.cli._common import add_reader_options, emit
 from dca.cli._network import add_network_input, load_image, load_network
 
@@ -25,6 +26,9 @@ def add_parsers(sub) -> None:
                         help="stokes: the four other sides are walls (default) or periodic")
     parser.add_argument("--tol", type=float, default=1e-6, help="stokes: relative residual (default 1e-6)")
     parser.add_argument("--fields", metavar="FILE.vti", help="stokes: save velocity and pressure for ParaView")
+    parser.add_argument("--microporous", nargs="+", metavar="PHASE=K",
+                        help="stokes: phases below the resolution, as Darcy-Brinkman media of permeability K "
+                             "(m^2, or with mD/D: micro=1e-15, micro=2mD); the result is given with and without")
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     parser.set_defaults(run=run_permeability)
 
@@ -57,6 +61,27 @@ def _table(result: dict) -> list[tuple[str, str]]:
             if not isinstance(v, dict)]
 
 
+def _microporous(items) -> dict:
+    """``["micro=1e-15", "clay=2mD"]`` -> {"micro": 1e-15, "clay": 1.97e-15} (m^2)."""
+    from dca import InputError
+
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        value = value.strip()
+        try:
+            if value.lower().endswith("md"):
+                k = float(value[:-2]) * 9.869233e-16
+            elif value.endswith("D"):
+                k = float(value[:-1]) * 9.869233e-13
+            else:
+                k = float(value)
+        except ValueError as exc:
+            raise InputError(f"--microporous takes PHASE=K (m^2, or mD / D), got {item!r}") from exc
+        out[int(name) if name.lstrip("-").isdigit() else name] = k
+    return out
+
+
 def run_permeability(args) -> int:
     from . import permeability, stokes
     from ._compare import Comparison
@@ -69,10 +94,21 @@ def run_permeability(args) -> int:
     if args.method in ("network", "all"):
         net = with_face_pores(load_network(args), args.axis)
         net_result = permeability(net, args.axis, model=args.model, viscosity=args.viscosity)
+    micro = _microporous(args.microporous) if args.microporous else None
+    if micro and args.method != "stokes":
+        from dca import InputError
+
+        raise InputError("--microporous goes with --method stokes")
+    without = None
     if args.method in ("stokes", "all"):
         volume, phase = load_image(args)
-        solution = stokes(volume, args.axis, phase=phase, viscosity=args.viscosity, inlet=args.inlet,
-                          lateral=args.lateral, tol=args.tol)
+        options = dict(phase=phase, viscosity=args.viscosity, inlet=args.inlet, lateral=args.lateral, tol=args.tol)
+        solution = stokes(volume, args.axis, microporous=micro, **options)
+        if micro:
+            try:
+                without = stokes(volume, args.axis, **options).permeability
+            except NotPercolatingError:
+                without = None  # only the microporous phase connects the faces
         if args.fields:
             solution.write(args.fields)
         direct = solution.permeability
@@ -83,6 +119,10 @@ def run_permeability(args) -> int:
                  + _table(result))
     else:
         result = {**(net_result or direct).to_dict(), "source": args.path}
+        if micro:
+            result["microporous_m2"] = micro
+            result["k_without_microporosity_m2"] = without.k_m2 if without else 0.0
+            result["k_without_microporosity_mD"] = without.k_mD if without else 0.0
         table = _table(result)
     if args.fields:
         result["fields"] = args.fields

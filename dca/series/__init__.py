@@ -2,9 +2,10 @@
 feature tracking and fluid invasion."""
 
 from ._changes import PhaseChanges, label_features, phase_changes, track
+from ._pipeline import step_metrics
 from ._invasion import Curvature, interface_curvature, invasion, saturation
 from ._register import Registration, correlation, register
 from ._series import Series
 
 __all__ = ["Series", "register", "Registration", "correlation", "phase_changes", "PhaseChanges", "track",
-           "label_features", "saturation", "interface_curvature", "Curvature", "invasion"]
+           "label_features", "saturation", "interface_curvature", "Curvature", "invasion", "step_metrics"]

@@ -1,0 +1,50 @@
+"""``dca series``, ``dca register`` and ``dca permeability --microporous``."""
+
+import json
+
+import numpy as np
+import pytest
+
+import dca
+from dca.cli import main
+
+
+def test_series_command_measures_every_step(tmp_path, capsys):
+    paths = []
+    for i, porosity in enumerate((0.3, 0.35, 0.4)):
+        v = dca.samples.blobs(32, porosity=porosity, seed=5, voxel_size=2e-6)
+        paths.append(str(tmp_path / f"s{i}.npy"))
+        np.save(paths[-1], v.to_numpy())
+    assert main(["series", *paths, "--voxel-size", "2um", "--coord", "0,1,2", "--unit", "MPa", "--name", "load",
+                 "--csv", str(tmp_path / "t.csv"), "--plots", str(tmp_path / "fig"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [s["load"] for s in out["steps"]] == [0, 1, 2] and out["unit"] == "MPa"
+    assert [s["porosity"] for s in out["steps"]] == pytest.approx([0.3, 0.35, 0.4], abs=0.01)
+    assert (tmp_path / "t.csv").exists() and (tmp_path / "fig" / "series.png").exists()
+    assert main(["series", *paths, "--voxel-size", "2um", "--coord", "0,1"]) == 2
+    assert "one coordinate per step" in capsys.readouterr().err
+
+
+def test_register_command_finds_a_shift(tmp_path, capsys):
+    truth = dca.samples.sphere_pack(48, radius=5, porosity=0.4, seed=1)
+    grey = dca.samples.virtual_scan(truth, snr=10).grey.to_numpy()
+    np.save(tmp_path / "a.npy", grey)
+    np.save(tmp_path / "b.npy", np.roll(grey, (2, -3, 1), axis=(0, 1, 2)))
+    assert main(["register", str(tmp_path / "b.npy"), str(tmp_path / "a.npy"), "--voxel-size", "5um", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # b(p) = a(p - shift): a point of a sits at p + shift in b (x, y, z order, metres)
+    np.testing.assert_allclose(out["shift_m"], np.array([1, -3, 2]) * 5e-6, atol=0.5 * 5e-6)
+    assert out["quality"] > 0.9 and out["rotation_deg"] < 0.5
+
+
+def test_permeability_with_and_without_microporosity(tmp_path, capsys):
+    data = np.ones((12, 12, 12), np.uint8)
+    data[:, 4:8, :] = 2  # a microporous layer along x, beside free channels
+    data[:, :2, :] = 0
+    v = dca.Volume(data, voxel_size=1e-6, phases={"solid": 0, "pore": 1, "micro": 2})
+    dca.write(v, str(tmp_path / "m.npz"))
+    assert main(["permeability", str(tmp_path / "m.npz"), "--method", "stokes", "--microporous", "micro=1e-14",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["k_m2"] > out["k_without_microporosity_m2"] > 0 and out["microporous_m2"] == {"micro": 1e-14}
+    assert main(["permeability", str(tmp_path / "m.npz"), "--microporous", "micro=abc"]) == 2
