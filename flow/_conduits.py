@@ -56,8 +56,54 @@ def _series(resistances: np.ndarray) -> np.ndarray:
         return np.where(total > 0, 1.0 / total, np.inf)
 
 
-def hydraulic_conductance(network, model: str | None = None, viscosity: float = 1e-3) -> np.ndarray:
-    """Conduit hydraulic conductance per throat, m^3 / (Pa s)."""
+def hydraulic_conductance(network, model: str | None = None, viscosity: float = 1e-3,
+                          microporous: dict | None = None) -> np.ndarray:
+    """Conduit hydraulic conductance per throat, m^3 / (Pa s).
+
+    ``microporous`` ({phase label or name: k_m in m^2}): pores of those phases (from a
+    multi-phase extraction, ``dca.network.extract(v, phase=["pore", "micro"])``) are blocks
+    of a Darcy medium; their conduit segments, and the throat of any conduit that touches
+    one, conduct k_m A / (mu l) with A the throat's cross-section (micro-links).
+    """
+    resistance = _resistances(network, model, viscosity)
+    if microporous:
+        resistance = _darcy_segments(network, resistance, microporous, viscosity)
+    return _series(resistance)
+
+
+def _darcy_segments(network, resistance, microporous, viscosity):
+    names = dict(network.attrs.get("phases", {}))
+    if "phase" not in network.pores or network.pores["phase"].nunique() < 2:
+        raise InputError("microporous conductance needs a multi-phase network (pores with a 'phase' column): "
+                         "extract it with dca.network.extract(volume, phase=['pore', '<micro phase>'])")
+    k_of_label = {}
+    for ph, k in microporous.items():
+        label = names.get(ph, ph) if isinstance(ph, str) else int(ph)
+        if isinstance(label, str):
+            raise InputError(f"phase {ph!r} is not named in this network; give its label number")
+        if not (k > 0 and np.isfinite(k)):
+            raise InputError(f"microporous permeability of {ph!r} must be positive and finite (m^2), got {k!r}")
+        k_of_label[int(label)] = float(k)
+    phase = network.pores["phase"].to_numpy().astype(np.int64)
+    k_pore = np.array([k_of_label.get(int(p), 0.0) for p in phase])
+    c = network.conns
+    area = network.throats["cross_section_area"].to_numpy() if "cross_section_area" in network.throats \
+        else np.pi * network.throats["inscribed_diameter"].to_numpy() ** 2 / 4
+    lengths = np.stack([network.throats[n].to_numpy() for n in ("pore1_length", "throat_length", "pore2_length")])
+    k1, k2 = k_pore[c[:, 0]], k_pore[c[:, 1]]
+    out = resistance.copy()
+    for seg, k in ((0, k1), (2, k2)):
+        m = k > 0
+        out[seg, m] = viscosity * lengths[seg, m] / (k[m] * area[m])
+    either = (k1 > 0) | (k2 > 0)
+    kt = np.where((k1 > 0) & (k2 > 0), 2 / (1 / np.where(k1 > 0, k1, 1) + 1 / np.where(k2 > 0, k2, 1)),
+                  np.maximum(k1, k2))
+    out[1, either] = viscosity * lengths[1, either] / (kt[either] * area[either])
+    return out
+
+
+def _resistances(network, model: str | None, viscosity: float) -> np.ndarray:
+    """Flow resistance of each conduit segment (pore 1, throat, pore 2), Pa s / m^3."""
     model = model or network.conductance
     d, lengths, g = _segments(network, "inscribed_diameter" if model == "valvatne_blunt" else "diameter")
     if model in ("pyramids_and_cuboids", "cones_and_cylinders"):
@@ -73,12 +119,12 @@ def hydraulic_conductance(network, model: str | None = None, viscosity: float = 
             f2 = 16 * l2 * (d2 ** 2 + d2 * dt + dt ** 2) / (3 * np.pi ** 2 * d2 ** 3 * dt ** 3)
             ft = lt / (np.pi * dt ** 2 / 4) ** 2
             inertia = 1 / (2 * np.pi)
-        return _series(16 * np.pi ** 2 * inertia * np.stack([f1, ft, f2]) * viscosity)
+        return 16 * np.pi ** 2 * inertia * np.stack([f1, ft, f2]) * viscosity
     if model == "valvatne_blunt":
         area = (d / 2) ** 2 / (4 * g)
         k = np.where(g <= _TRIANGLE_G, 0.6, np.where(g <= _SQUARE_G, 0.5623, 0.5))
         per_length = k * area ** 2 * np.minimum(g, 1 / (4 * np.pi)) / viscosity
-        return _series(lengths / per_length)
+        return lengths / per_length
     raise InputError(f"conductance model must be one of {', '.join(MODELS)}, got {model!r}")
 
 

@@ -156,14 +156,16 @@ def with_face_pores(network: Network, axis="x") -> Network:
 
 
 def permeability(network: Network, axis="x", *, model: str | None = None, viscosity: float = 1e-3,
-                 pressure_drop: float = 1.0) -> Permeability:
+                 pressure_drop: float = 1.0, microporous: dict | None = None) -> Permeability:
     """Absolute permeability of ``network`` along ``axis`` (m^2 and mD) from a Stokes-flow solve.
 
     ``model``: conduit conductance (see ``flow._conduits``); default the network's own. A
     network that does not percolate along ``axis`` gets k = 0 and the reason.
+    ``microporous`` ({phase: k_m}): Darcy micro-links through the pores of those phases
+    (see :func:`flow.hydraulic_conductance`).
     """
     model = model or network.conductance
-    g = hydraulic_conductance(network, model, viscosity)
+    g = hydraulic_conductance(network, model, viscosity, microporous=microporous)
     sol = solve_network(network, g, axis, inlet_value=pressure_drop, outlet_value=0.0)
     length, area = network.length(axis), network.cross_section(axis)
     k = sol.inflow * viscosity * length / (area * pressure_drop) if not sol.reason else 0.0

@@ -140,7 +140,7 @@ def extract(volume, *, phase=None, sigma: float = 0.4, r_max: int = 4, boundary_
     return Network(pores, throats, box=((x0, y0, z0), (x1, y1, z1)), voxel_size=volume.voxel_size,
                    conductance="pyramids_and_cuboids", provenance=tuple(volume.provenance) + (step,),
                    attrs={"unassigned_voxels": int(np.count_nonzero(selected) - count[1:].sum()),
-                          "extraction_s": round(time.perf_counter() - started, 3)})
+                          "extraction_s": round(time.perf_counter() - started, 3), "phases": dict(volume.phases)})
 
 
 def _add_boundary_pores(pores, throats, regions, dt, volume, faces):

@@ -59,3 +59,39 @@ def test_bad_microporosity_input():
         flow.stokes(v, "x", microporous={"pore": 1e-14})
     with pytest.raises(dca.InputError, match="shape"):
         flow.stokes(v, "x", microporous=np.zeros((3, 3, 3)))
+
+
+def _checker_micro():
+    g = dca.samples.sphere_pack(48, radius=6, porosity=0.35, seed=3)
+    data = np.where(g.to_numpy(), 1, 0).astype(np.uint8)
+    z, y, x = np.indices(data.shape)
+    data[(data == 0) & ((x // 6 + y // 6 + z // 6) % 2 == 0)] = 2  # half the grain blocks microporous
+    return dca.Volume(data, voxel_size=5e-6, phases={"solid": 0, "pore": 1, "micro": 2})
+
+
+@pytest.mark.slow
+def test_network_micro_links_track_the_brinkman_solution():
+    v = _checker_micro()
+    net = dca.network.extract(v, phase=["pore", "micro"])
+    for km in (1e-13, 1e-12):
+        k_net = flow.permeability(net, "x", microporous={"micro": km}).k_m2
+        k_direct = flow.stokes(v, "x", microporous={"micro": km}).k_m2
+        assert 1 / 1.5 < k_net / k_direct < 1.5  # the Andrae et al. (2013) inter-code spread
+    low, high = (flow.permeability(net, "x", microporous={"micro": km}).k_m2 for km in (1e-14, 1e-12))
+    assert high > low
+
+
+def test_micro_links_carry_flow_where_the_pore_space_does_not_percolate():
+    data = np.ones((16, 16, 32), np.uint8)
+    data[:, :, 12:22] = 2  # a microporous wall across x, 10 voxels thick (SNOW needs a few voxels to place pores)
+    data[::4, ::4, :] = 0  # some solid to shape pores
+    v = dca.Volume(data, voxel_size=1e-6, phases={"solid": 0, "pore": 1, "micro": 2})
+    net = dca.network.extract(v, phase=["pore", "micro"])
+    k = flow.permeability(net, "x", microporous={"micro": 1e-15}).k_m2
+    direct = flow.stokes(v, "x", microporous={"micro": 1e-15}).k_m2
+    # in series, the wall dominates: k ~ (32 / 10) k_m times its open cross-section (15/16)
+    assert direct == pytest.approx(32 / 10 * 1e-15 * 15 / 16, rel=0.05)
+    assert 1 / 1.5 < k / direct < 1.5
+    with pytest.raises(dca.InputError, match="multi-phase network"):
+        flow.permeability(dca.network.extract(dca.Volume(data == 1, voxel_size=1e-6)), "x",
+                          microporous={"micro": 1e-15})
