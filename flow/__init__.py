@@ -7,9 +7,11 @@ from ._network_flow import FormationFactor, Permeability, formation_factor, perm
 __all__ = ["permeability", "formation_factor", "Permeability", "FormationFactor", "solve_network",
            "hydraulic_conductance", "conduction_size_factor", "MODELS"]
 
-from ._drainage import MERCURY, WATER_OIL, Drainage, drainage, plot_relative_permeability, relative_permeability  # noqa: E402
+from ._drainage import (MERCURY, WATER_OIL, Drainage, drainage, invasion_vs_drainage,  # noqa: E402
+                       plot_relative_permeability, relative_permeability)
 
-__all__ += ["drainage", "Drainage", "relative_permeability", "plot_relative_permeability", "MERCURY", "WATER_OIL"]
+__all__ += ["drainage", "Drainage", "relative_permeability", "plot_relative_permeability", "MERCURY", "WATER_OIL",
+            "invasion_vs_drainage"]
 
 from ._stokes import StokesFlow, permeability_tensor, stokes  # noqa: E402
 from ._tortuosity import Tortuosity, tortuosity  # noqa: E402

@@ -289,3 +289,23 @@ def plot_relative_permeability(table: pd.DataFrame, ax=None):
     ax.set_ylim(0, 1.05)
     ax.legend()
     return fig
+
+
+def invasion_vs_drainage(invasion_table: pd.DataFrame, result: Drainage) -> pd.DataFrame:
+    """Measured capillary pressure of a flow-cell series (``dca.series.invasion``) beside the
+    simulated drainage curve at the same wetting saturation.
+
+    Returns the invasion table's saturation and interface Pc with ``simulated_pc_pa`` (the
+    drainage curve interpolated at each step's wetting saturation) and their ratio.
+    """
+    if "capillary_pressure_pa" not in invasion_table or "nonwetting_saturation" not in invasion_table:
+        raise InputError("give the table of dca.series.invasion (columns nonwetting_saturation, "
+                         "capillary_pressure_pa)")
+    curve = result.curve.sort_values("saturation_wetting")
+    sw = 1 - invasion_table["nonwetting_saturation"].to_numpy(dtype=float)
+    simulated = np.interp(sw, curve["saturation_wetting"].to_numpy(), curve["capillary_pressure_pa"].to_numpy(),
+                          left=np.nan, right=np.nan)
+    measured = invasion_table["capillary_pressure_pa"].to_numpy(dtype=float)
+    out = pd.DataFrame({"wetting_saturation": sw, "measured_pc_pa": measured, "simulated_pc_pa": simulated})
+    out["ratio"] = out["measured_pc_pa"] / out["simulated_pc_pa"]
+    return out
