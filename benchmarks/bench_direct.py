@@ -30,6 +30,8 @@ import subprocess
 import sys
 import time
 
+from _measure import rss_gb
+
 RECORDED_PUMAPY_64 = {"seconds": 178.0, "k_mD": 44.6, "iterations": 1192, "recorded": True}
 RECORDED_TAUFACTOR = {128: {"seconds": 3.8, "tau": 3.881}, 256: {"seconds": 331.0, "tau": 3.593}}
 
@@ -44,12 +46,6 @@ def blobs(n, refine=1):
     return np.ascontiguousarray(im, dtype=bool)
 
 
-def rss_gb(field="VmRSS") -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024 / 1e9
-    return float("nan")
 
 
 def ours_stokes(case):
@@ -63,7 +59,7 @@ def ours_stokes(case):
         refine = 2 if case.endswith("x2") else 1
         im, voxel, axis = blobs(64, refine), 1e-6 / refine, "z"
     flow.stokes(np.ones((8, 8, 8), bool), axis, voxel_size=voxel)  # numba compilation, not timed
-    before = rss_gb()
+    before = rss_gb("VmRSS")
     start = time.perf_counter()
     r = flow.stokes(im, axis, voxel_size=voxel)
     seconds = time.perf_counter() - start

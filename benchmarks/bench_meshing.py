@@ -26,16 +26,12 @@ import subprocess
 import sys
 import time
 
+from _measure import rss_gb
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 BEREA = os.path.join(HERE, "..", "..", "shared", "data", "berea_200.npz")
 
 
-def rss_gb(field="VmHWM") -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024 / 1e9
-    return float("nan")
 
 
 def berea(n=200):

@@ -134,3 +134,12 @@ def test_interface_curvature_of_a_drop_gives_young_laplace():
     v = dca.Volume(lab, voxel_size=h, phases={"water": 1, "oil": 2})
     c = dca.series.interface_curvature(v, nonwetting="oil", wetting="water", surface_tension=0.03)
     assert c.capillary_pressure == pytest.approx(2 * 0.03 / (radius * h), rel=0.05)
+
+
+def test_steps_of_another_shape_are_registered_onto_the_reference_grid(grey):
+    moved, _ = _moved(grey, shift_voxels=(1.5, 0, -2))
+    cropped = moved[4:60, 2:62, 3:58]  # another shape, and an origin of its own
+    s = Series([grey, cropped]).register()
+    assert s[1].shape == grey.shape and s.transforms[1].quality > 0.9
+    inner = (slice(10, -10),) * 3
+    assert dca.series.correlation(s[1].to_numpy()[inner], grey.to_numpy()[inner]) > 0.95
