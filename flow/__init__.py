@@ -2,13 +2,26 @@
 relative permeability, tortuosity. Reads what ``dca`` produces; ``dca`` never imports it."""
 
 from ._conduits import MODELS, conduction_size_factor, hydraulic_conductance
-from ._network_flow import FormationFactor, Permeability, formation_factor, permeability, solve_network
+from ._network_flow import (
+           FormationFactor,
+           Permeability,
+           formation_factor,
+           permeability,
+           solve_network,
+)
 
 __all__ = ["permeability", "formation_factor", "Permeability", "FormationFactor", "solve_network",
            "hydraulic_conductance", "conduction_size_factor", "MODELS"]
 
-from ._drainage import (MERCURY, WATER_OIL, Drainage, drainage, invasion_vs_drainage,  # noqa: E402
-                       plot_relative_permeability, relative_permeability)
+from ._drainage import (  # noqa: E402
+           MERCURY,
+           WATER_OIL,
+           Drainage,
+           drainage,
+           invasion_vs_drainage,
+           plot_relative_permeability,
+           relative_permeability,
+)
 
 __all__ += ["drainage", "Drainage", "relative_permeability", "plot_relative_permeability", "MERCURY", "WATER_OIL",
             "invasion_vs_drainage"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dca import InputError, Volume
+from dca import Volume
 from dca._check import axis as check_axis
 
 __all__ = ["as_volume", "flow_axis", "spanning", "AXIS_NAMES"]

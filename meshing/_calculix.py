@@ -14,6 +14,7 @@ import numpy as np
 from dca import InputError, OptionalDependencyError
 
 from ._mesh import Mesh
+from .export._common import safe_name
 
 __all__ = ["uniaxial_compression", "Compression"]
 
@@ -64,7 +65,7 @@ def uniaxial_compression(mesh: Mesh, *, axis: str = "z", strain: float = 0.01, y
     box = float(np.prod(hi - lo))
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         solid.write(os.path.join(tmp, "mesh.inp"))
-        sections = "".join(f"*SOLID SECTION, ELSET={_name(n)}, MATERIAL=SOLID\n" for n in solid.cell_names)
+        sections = "".join(f"*SOLID SECTION, ELSET={safe_name(n)}, MATERIAL=SOLID\n" for n in solid.cell_names)
         deck = (f"*INCLUDE, INPUT=mesh.inp\n*MATERIAL, NAME=SOLID\n*ELASTIC\n{youngs_modulus:.9e}, {poisson_ratio}\n"
                 f"{sections}*BOUNDARY\n{axis}min, 1, 3, 0.\n*STEP\n*STATIC\n*BOUNDARY\n"
                 f"{axis}max, {a + 1}, {a + 1}, {-strain * length:.12e}\n"
@@ -86,9 +87,3 @@ def uniaxial_compression(mesh: Mesh, *, axis: str = "z", strain: float = 0.01, y
     modulus = stress / strain
     return Compression(axis, strain, force, stress, modulus, modulus / youngs_modulus,
                        float(solid.cell_volumes().sum() / box), solid.n_cells, int(np.count_nonzero(~keep)))
-
-
-def _name(name: str) -> str:
-    from .export._common import safe_name
-
-    return safe_name(name)

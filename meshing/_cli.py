@@ -47,7 +47,8 @@ def run_mesh(args) -> int:
 
     from . import hex_mesh, surface, surface_check, surfaces, tet_mesh
 
-    args.phase, phases = None, _phases(args.phase)
+    phases = _phases(args.phase)
+    args.phase = None  # --phase here names the phases to mesh, not the one load_image picks
     volume, _ = load_image(args)
     ext = os.path.splitext(args.output)[1].lower()
     kind = args.kind or ("hex" if args.mesh_format == "openfoam" else "surface" if ext in SURFACE_SUFFIXES else "tet")

@@ -29,10 +29,10 @@ def _unit(v):
 def _dihedral_tet(p):
     """(m, 6) dihedral angles in degrees, one per edge."""
     out = []
-    for i, j, k, l in _TET_EDGES:
+    for i, j, k, m in _TET_EDGES:
         u = _unit(p[:, j] - p[:, i])
         a = p[:, k] - p[:, i]
-        b = p[:, l] - p[:, i]
+        b = p[:, m] - p[:, i]
         a = _unit(a - np.einsum("ij,ij->i", a, u)[:, None] * u)
         b = _unit(b - np.einsum("ij,ij->i", b, u)[:, None] * u)
         out.append(np.degrees(np.arccos(np.clip(np.einsum("ij,ij->i", a, b), -1, 1))))

@@ -311,8 +311,8 @@ def surface_check(mesh: Mesh) -> dict:
         other_start = directed[e2, 0] == v
         c2 = 3 * tri[e2] + np.where(other_start, local[e2], (local[e2] + 1) % 3)
         links.append((c1, c2))
-    a = np.concatenate([l[0] for l in links])
-    b = np.concatenate([l[1] for l in links])
+    a = np.concatenate([pair[0] for pair in links])
+    b = np.concatenate([pair[1] for pair in links])
     corner_graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(3 * t, 3 * t))
     _, fan = connected_components(corner_graph, directed=False)
     vertex_of_corner = tris.ravel()

@@ -88,7 +88,8 @@ def run_register(args) -> int:
     if not np.allclose(moving.voxel_size, fixed.voxel_size, rtol=1e-6):
         result = {"kind": "multiscale placement", **locate(moving, fixed).to_dict()}
     else:
-        result = {"kind": "similarity" if args.scaling else "rigid", **register(moving, fixed, scaling=args.scaling).to_dict()}
+        found = register(moving, fixed, scaling=args.scaling)
+        result = {"kind": "similarity" if args.scaling else "rigid", **found.to_dict()}
     result.update(moving=args.moving, fixed=args.fixed)
     emit(result, as_json=args.json)
     return 0

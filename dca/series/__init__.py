@@ -2,8 +2,8 @@
 feature tracking and fluid invasion."""
 
 from ._changes import PhaseChanges, label_features, phase_changes, track
-from ._pipeline import step_metrics
 from ._invasion import Curvature, interface_curvature, invasion, saturation
+from ._pipeline import step_metrics
 from ._register import Registration, correlation, register
 from ._series import Series
 

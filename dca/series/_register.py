@@ -44,7 +44,7 @@ class Registration:
         sitk = _sitk()
         kind = moving.to_numpy().dtype
         if order is None:  # labels (boolean, or integers with named phases) must not be interpolated
-            order = 0 if kind == bool or (kind.kind in "iu" and moving.phases) else 1
+            order = 0 if kind.kind == "b" or (kind.kind in "iu" and moving.phases) else 1
         image = _image(moving.to_numpy().astype(np.float32), moving)
         grid = _image(np.zeros(reference.shape, np.float32), reference)
         t = sitk.AffineTransform(3)

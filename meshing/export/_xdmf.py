@@ -20,10 +20,12 @@ def _xml(h5_name: str, cell_type: str, n_cells: int, n_nodes: int, n_points: int
   <Domain>
     <Grid Name="Grid" GridType="Uniform">
       <Topology TopologyType="{_TOPOLOGY[cell_type]}" NumberOfElements="{n_cells}" NodesPerElement="{n_nodes}">
-        <DataItem Dimensions="{n_cells} {n_nodes}" NumberType="Int" Precision="8" Format="HDF">{h5_name}:/Mesh/topology</DataItem>
+        <DataItem Dimensions="{n_cells} {n_nodes}" NumberType="Int" Precision="8"
+                  Format="HDF">{h5_name}:/Mesh/topology</DataItem>
       </Topology>
       <Geometry GeometryType="XYZ">
-        <DataItem Dimensions="{n_points} 3" NumberType="Float" Precision="8" Format="HDF">{h5_name}:/Mesh/geometry</DataItem>
+        <DataItem Dimensions="{n_points} 3" NumberType="Float" Precision="8"
+                  Format="HDF">{h5_name}:/Mesh/geometry</DataItem>
       </Geometry>
       <Attribute Name="tags" AttributeType="Scalar" Center="Cell">
         <DataItem Dimensions="{n_cells}" NumberType="Int" Precision="4" Format="HDF">{h5_name}:/Mesh/tags</DataItem>

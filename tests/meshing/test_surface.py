@@ -57,7 +57,8 @@ def test_a_full_box_is_its_six_faces():
     assert meshing.surface_check(s)["watertight"]
     area = {name: s.cell_volumes()[s.cell_tags == tag].sum() for name, tag in s.cell_names.items()}
     # each cap is its face, plus the bevel along the box edges (CAP_BAND voxels wide)
-    assert area["xmin"] == pytest.approx(5e-6 * 12e-6, rel=0.03) and area["zmax"] == pytest.approx(12e-6 * 21e-6, rel=0.03)
+    assert area["xmin"] == pytest.approx(5e-6 * 12e-6, rel=0.03)
+    assert area["zmax"] == pytest.approx(12e-6 * 21e-6, rel=0.03)
     assert sum(area.values()) == pytest.approx(2 * (5 * 12 + 5 * 21 + 12 * 21) * 1e-12, rel=0.01)
     assert s.enclosed_volume() == pytest.approx(5 * 6 * 7 * 6e-18, rel=0.01)
 
