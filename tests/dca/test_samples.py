@@ -4,15 +4,8 @@ from scipy import ndimage
 
 import dca
 from dca import InputError
-from dca.samples import (
-    blobs,
-    cylinder_mask,
-    electrode,
-    open_cell_foam,
-    partially_saturated,
-    sphere_pack,
-    virtual_scan,
-)
+from dca.samples import (blobs, cylinder_mask, electrode, open_cell_foam, partially_saturated, sphere_pack,
+                         virtual_scan)
 
 GENERATORS = [
     (sphere_pack, {"shape": 48, "radius": 5, "porosity": 0.35}),
