@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import ConvergenceError, InputError, NotPercolatingError
-from dca._phase import phase_mask
+from dca._phase import field_of_view, phase_mask
 
 from ._mac import index_grids, momentum_rows
 from ._network_flow import Permeability
@@ -151,6 +151,9 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
         raise InputError(f"the Stokes solver needs cubic voxels, got voxel_size={h}; resample first")
     h = h[0]
     pore = phase_mask(volume, phase, allow_empty=microporous is not None)
+    fov = field_of_view(volume)
+    if fov is not None:  # outside the scanned field of view is no pore space: treat it as solid
+        pore = pore & fov
     porosity = float(pore.mean())
     inv_k = _inverse_permeability(volume, microporous, pore, h)  # lattice units (h^2 / k_m), 0 in free fluid
     micro = inv_k > 0

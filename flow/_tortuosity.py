@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import InputError
-from dca._phase import phase_mask
+from dca._phase import field_of_view, phase_mask
 
 from ._voxels import as_volume, flow_axis, spanning
 
@@ -65,9 +65,11 @@ class Tortuosity:
 
 
 def _diffusivity_map(volume, phase, diffusivity) -> tuple[np.ndarray, float]:
-    """Per-voxel diffusivity and the reference (largest) one."""
+    """Per-voxel diffusivity and the reference (largest) one; 0 outside the field of view."""
+    fov = field_of_view(volume)
     if diffusivity is None:
-        return phase_mask(volume, phase).astype(np.float64), 1.0
+        d = phase_mask(volume, phase).astype(np.float64)
+        return (d if fov is None else d * fov), 1.0
     if phase is not None:
         raise InputError("pass either phase= (one conducting phase) or diffusivity= (several), not both")
     if not isinstance(diffusivity, dict) or not diffusivity:
@@ -79,6 +81,8 @@ def _diffusivity_map(volume, phase, diffusivity) -> tuple[np.ndarray, float]:
         if not math.isfinite(value) or value < 0:
             raise InputError(f"diffusivity of phase {name!r} must be finite and >= 0, got {value!r}")
         d[phase_mask(volume, name)] = value
+    if fov is not None:
+        d[~fov] = 0.0
     reference = max(float(v) for v in diffusivity.values())
     if reference <= 0:
         raise InputError("every diffusivity is zero: nothing conducts")

@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import _convert, _demo, _formats, _info, _metrics, _network, _segment, _series
+from . import _convert, _demo, _formats, _info, _metrics, _network, _run, _segment, _series
 
 __all__ = ["main"]
 
-_COMMANDS = (_info, _convert, _formats, _segment, _metrics, _network, _series, _demo)
+_COMMANDS = (_info, _convert, _formats, _segment, _metrics, _network, _series, _run, _demo)
 # packages downstream of dca add their own subcommands (data flows dca -> flow, never back)
 _PLUGINS = ("flow._cli", "meshing._cli")
 

@@ -9,8 +9,9 @@ from ._common import emit
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("demo", help="run the default pipeline on an embedded synthetic sample",
-                            description="Scan an embedded sandstone-like sample with the virtual XRM and "
-                                        "write the scan, its ground truth, a figure and a summary.")
+                            description="Scan an embedded sandstone-like sample with the virtual XRM, segment "
+                                        "and measure it, extract its network, compute permeability both ways and "
+                                        "drainage, mesh its pore surface, and write report.html.")
     parser.add_argument("--out", default="dca_output/demo", help="output folder (default: dca_output/demo)")
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     parser.set_defaults(run=run)
@@ -33,6 +34,10 @@ def run(args) -> int:
                     result.summary["segmentation"]["porosity_true_in_field_of_view"],
                     result.summary["segmentation"]["accuracy"])),
                 ("specific surface", f"{result.summary['metrics']['specific_surface_area']:.4g} 1/m"),
+                ("permeability", "network {:.4g} mD, Stokes {:.4g} mD".format(
+                    result.summary["case"]["permeability"]["k_network_mD"],
+                    result.summary["case"]["permeability"]["k_stokes_mD"])),
                 ("time", f"{elapsed:.1f} s"),
-                ("results", f"written to {result.out_dir}/ ({len(result.files)} files)")])
+                ("results", f"written to {result.out_dir}/ ({len(result.files)} files)"),
+                ("report", f"open {result.report} in a browser")])
     return 0

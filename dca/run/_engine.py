@@ -1,0 +1,169 @@
+"""The case runner: stages in dependency order, each cached by the hash of its inputs and parameters.
+
+A stage is a function ``(ctx, params, **upstream values) -> Output``. Stages of ``dca`` are
+registered here; ``flow`` and ``meshing`` register theirs when the runner imports their
+``_stages`` modules (data still flows one way: dca never imports them at module level).
+"""
+
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import json
+import os
+import pickle
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from .._errors import DcaError, InputError
+
+__all__ = ["stage", "Output", "Context", "STAGES", "run_stages", "StageError"]
+
+_PLUGINS = ("flow._stages", "meshing._stages")
+
+
+def _proxy(mapping: dict) -> MappingProxyType:
+    return MappingProxyType(mapping)
+
+
+# the read-only mappings of Volume, Network and Mesh are cached as plain dicts
+copyreg.pickle(MappingProxyType, lambda m: (_proxy, (dict(m),)))
+
+
+@dataclass
+class Output:
+    """What a stage hands on and reports.
+
+    ``value``: passed to the stages that depend on this one; ``numbers``: {name: (value,
+    unit)} for results.json; ``files``: written exports; ``figures``: {title: PNG path};
+    ``tables``: {title: list of row dicts} for the report.
+    """
+
+    value: Any = None
+    numbers: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    figures: dict[str, str] = field(default_factory=dict)
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Stage:
+    name: str
+    func: Callable
+    needs: tuple[str, ...]
+    optional: tuple[str, ...]
+    title: str
+
+
+STAGES: dict[str, _Stage] = {}
+
+
+def stage(name: str, *, needs=(), optional=(), title: str | None = None):
+    """Register a stage: ``needs`` are stages whose values it takes as keyword arguments;
+    ``optional`` ones are passed when the case has them (else None)."""
+    def register(func):
+        STAGES[name] = _Stage(name, func, tuple(needs), tuple(optional), title or name.replace("_", " "))
+        return func
+    return register
+
+
+class StageError(DcaError, RuntimeError):
+    """A stage failed; the message names it. Results of the stages before it are kept."""
+
+
+@dataclass
+class Context:
+    """What every stage may use: where to write, the case folder, the seed, progress."""
+
+    out_dir: str
+    case_dir: str
+    seed: int
+    progress: bool
+
+    def path(self, name: str) -> str:
+        return os.path.join(self.out_dir, name)
+
+
+def _load_plugins() -> None:
+    import importlib
+
+    from . import _stages  # noqa: F401  (dca's own stages)
+
+    for name in _PLUGINS:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a stripped install without flow or meshing: their stages are missing
+            pass
+
+
+def _order(names: list[str]) -> list[str]:
+    """The case's stages, each after the stages it needs."""
+    done: list[str] = []
+
+    def visit(name, chain=()):
+        if name in done:
+            return
+        if name in chain:
+            raise InputError(f"stages depend on each other in a circle: {' -> '.join(chain + (name,))}")
+        if name not in STAGES:
+            raise InputError(f"unknown stage [{name}]; the runner knows {sorted(STAGES)}")
+        for dep in STAGES[name].needs:
+            if dep not in names:
+                raise InputError(f"stage [{name}] needs [{dep}]; add a [{dep}] section to the case")
+            visit(dep, chain + (name,))
+        for dep in STAGES[name].optional:
+            if dep in names:
+                visit(dep, chain + (name,))
+        done.append(name)
+
+    for n in names:
+        visit(n)
+    return done
+
+
+def _key(name: str, params: dict, upstream: dict[str, str], extra: dict) -> str:
+    blob = json.dumps({"stage": name, "params": params, "upstream": upstream, **extra}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=print) -> dict:
+    """Run the stages named by ``sections`` (name -> params) in dependency order.
+
+    Returns {name: {"output": Output, "key": str, "cached": bool, "seconds": float}}. A stage
+    whose key (its parameters, the keys of its inputs, ``extra_key``) matches a cached run is
+    loaded instead of run. A failing stage raises StageError naming it; finished stages
+    stay cached and their outputs stay on disk.
+    """
+    _load_plugins()
+    cache_dir = os.path.join(ctx.out_dir, ".cache")
+    os.makedirs(cache_dir, exist_ok=True)
+    done: dict[str, dict] = {}
+    for name in _order(list(sections)):
+        spec = STAGES[name]
+        params = dict(sections[name])
+        deps = [d for d in spec.needs + spec.optional if d in done]
+        key = _key(name, params, {d: done[d]["key"] for d in deps}, extra_key)
+        cache = os.path.join(cache_dir, f"{name}-{key[:20]}.pkl")
+        start = time.perf_counter()
+        if os.path.exists(cache):
+            with open(cache, "rb") as fh:
+                output = pickle.load(fh)
+            cached = True
+        else:
+            kwargs = {d: done[d]["output"].value if d in done else None for d in spec.needs + spec.optional}
+            try:
+                output = spec.func(ctx, params, **kwargs)
+            except Exception as exc:  # name the stage; earlier results stay cached and written
+                raise StageError(f"stage [{name}] failed: {type(exc).__name__}: {exc}") from exc
+            tmp = cache + ".part"
+            with open(tmp, "wb") as fh:
+                pickle.dump(output, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+            cached = False
+        seconds = time.perf_counter() - start
+        done[name] = {"output": output, "key": key, "cached": cached, "seconds": seconds, "title": spec.title}
+        log(f"{name:<18s} {'cached' if cached else f'{seconds:6.1f} s'}")
+    return done

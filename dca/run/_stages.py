@@ -1,0 +1,151 @@
+"""The runner stages that need only dca: input, segmentation, metrics, the pore network."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from .._errors import InputError
+from ..io._atomic import save_figure
+from ._engine import Output, stage
+
+
+@stage("input", title="sample")
+def input_stage(ctx, params):
+    """Read ``path`` (relative to the case file) or build ``sample`` ({generator, ...}); then
+    ``crop`` ([[z0, z1], [y0, y1], [x0, x1]]) and ``size`` (the first N voxels along each
+    axis: the reduced size the tests run)."""
+    from .. import read, samples
+
+    if "path" in params:
+        path = params["path"] if os.path.isabs(params["path"]) else os.path.join(ctx.case_dir, params["path"])
+        options = {k: params[k] for k in ("voxel_size", "key", "format", "dataset") if k in params}
+        volume = read(path, lazy=False, **options)
+        source = os.path.normpath(path)
+    elif "sample" in params:
+        spec = dict(params["sample"])
+        generator = spec.pop("generator", None)
+        if not generator or not hasattr(samples, generator):
+            raise InputError(f"[input] sample needs generator = one of dca.samples' functions, got {generator!r}")
+        spec.setdefault("seed", ctx.seed)
+        volume = getattr(samples, generator)(**spec)
+        if generator == "virtual_scan":
+            volume = volume.grey
+        source = f"dca.samples.{generator}"
+    else:
+        raise InputError("[input] needs path = '...' (a file) or sample = {generator = '...', ...}")
+    if "crop" in params:
+        volume = volume[tuple(slice(a, b) for a, b in params["crop"])]
+    if "size" in params:
+        n = int(params["size"])
+        volume = volume[:n, :n, :n]
+    if "phases" in params:
+        volume = volume._replace(phases={k: int(v) for k, v in params["phases"].items()})
+    numbers = {"shape": (list(volume.shape), "voxels"), "voxel_size": (list(volume.voxel_size), "m")}
+    return Output(value=volume, numbers=numbers, tables={"input": [{"source": source, "shape": str(volume.shape),
+                                                                    "voxel size (m)": str(volume.voxel_size)}]})
+
+
+@stage("segment", needs=("input",), title="segmentation")
+def segment_stage(ctx, params, input):
+    """``method``: "otsu" (pore = dark), "multi_otsu" (``classes``, ``names``), or "none" for
+    a volume that is already segmented; ``denoise``: "median" or "gaussian" first."""
+    from .. import filters, segment
+
+    method = params.get("method", "otsu")
+    volume = input
+    if method == "none" or volume.dtype == bool or (volume.dtype.kind in "iu" and volume.phases):
+        labels = volume
+        method = "none (already segmented)"
+    else:
+        if params.get("denoise") == "median":
+            volume = filters.median(volume, size=int(params.get("size", 3)))
+        elif params.get("denoise") == "gaussian":
+            volume = filters.gaussian(volume, sigma=float(params.get("sigma", 1.0)))
+        if method == "otsu":
+            labels = segment.otsu(volume)
+        elif method == "multi_otsu":
+            labels = segment.multi_otsu(volume, classes=int(params.get("classes", 3)), names=params.get("names"))
+        else:
+            raise InputError(f"[segment] method must be otsu, multi_otsu or none, got {method!r}")
+    data = labels.to_numpy()
+    fractions = ({"pore": float(data.mean())} if data.dtype == bool else
+                 {name: float((data == lab).mean()) for name, lab in labels.phases.items()})
+    figure = save_figure(input.quicklook(overlay=labels if labels is not input else None,
+                                         title="Orthogonal mid slices, segmentation overlaid"),
+                         ctx.path("slices.png"))
+    return Output(value=labels, numbers={f"fraction_{k}": (v, "1") for k, v in fractions.items()},
+                  figures={"Orthogonal slices with the segmentation": figure},
+                  tables={"segmentation": [{"method": method, **{k: round(v, 4) for k, v in fractions.items()}}]})
+
+
+@stage("metrics", needs=("segment",), title="metrics")
+def metrics_stage(ctx, params, segment):
+    """Porosity (total, connected, isolated), specific surface, Minkowski functionals, PSD and
+    chord statistics of ``phase`` along ``axis``; ``rev = true`` adds the REV analysis."""
+    from .. import metrics
+
+    phase, axis = params.get("phase"), params.get("axis", "x")
+    summary = metrics.summary(segment, phase=phase, axis=axis)
+    units = {"specific_surface_area": "1/m", "surface_area_m2": "m^2", "integral_mean_curvature_m": "m",
+             "bulk_volume_m3": "m^3", "euler_characteristic": "1", "euler_connectivity": "1"}
+    numbers = {k: (v, units.get(k, "1")) for k, v in summary.items() if isinstance(v, (int, float))}
+    for group in ("pore_size_distribution", "chord_length_distribution"):
+        for k, v in summary.get(group, {}).items():
+            if isinstance(v, (int, float)):
+                numbers[f"{group}.{k}"] = (v, "1" if k == "count" else "m")
+    figures = {}
+    if len(set(segment.voxel_size)) == 1:
+        figures["Pore size distribution (local thickness)"] = save_figure(
+            metrics.pore_size_distribution(segment, phase=phase).plot(), ctx.path("psd.png"))
+    figures["Chord length distribution"] = save_figure(
+        metrics.chord_length_distribution(segment, phase=phase, axis=axis).plot(), ctx.path("chords.png"))
+    if params.get("rev"):
+        rev = metrics.rev_analysis(segment)
+        figures["Representative elementary volume"] = save_figure(rev.plot(), ctx.path("rev.png"))
+    table = [{"metric": k, "value": f"{v:.6g}", "unit": u} for k, (v, u) in numbers.items()
+             if not k.startswith(("pore_size", "chord"))]
+    return Output(value=summary, numbers=numbers, figures=figures, tables={"metrics": table})
+
+
+@stage("network", needs=("segment",), title="pore network")
+def network_stage(ctx, params, segment):
+    """SNOW extraction of ``phase`` (default pore); written as VTP for ParaView."""
+    from .. import network
+
+    net = network.extract(segment, phase=params.get("phase"))
+    files = [net.write(ctx.path("network.vtp"))]
+    figures = {"Pore and throat sizes": save_figure(net.plot(), ctx.path("network_sizes.png"))}
+    render = _render_network(net, ctx.path("network.png"))
+    if render:
+        figures["The pore network (pores as balls, throats as sticks)"] = render
+    s = net.summary()
+    numbers = {"pores": (int(net.internal.sum()), "1"), "throats": (int(net.n_throats), "1"),
+               "mean_coordination": (float(np.mean(net.coordination[net.internal])), "1")}
+    return Output(value=net, numbers=numbers, files=files, figures=figures,
+                  tables={"network": [{k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in s.items()
+                                       if not isinstance(v, (dict, list))}]})
+
+
+def _render_network(net, path):
+    """An off-screen pyvista picture of the network, or None where VTK cannot render."""
+    try:
+        import pyvista as pv
+
+        pores = net.pores
+        points = pores[["x", "y", "z"]].to_numpy()
+        balls = pv.PolyData(points)
+        balls["d"] = pores["inscribed_diameter"].to_numpy()
+        conns = net.conns
+        lines = pv.PolyData(points, lines=np.hstack([np.full((len(conns), 1), 2), conns]).ravel())
+        plotter = pv.Plotter(off_screen=True, window_size=(900, 700))
+        plotter.add_mesh(lines, color="gray", line_width=1)
+        plotter.add_mesh(balls.glyph(scale="d", orient=False, geom=pv.Sphere(theta_resolution=8, phi_resolution=8)),
+                         scalars="d", cmap="viridis", show_scalar_bar=False)
+        plotter.camera_position = "iso"
+        plotter.screenshot(path)
+        plotter.close()
+        return path
+    except Exception:  # no OpenGL context on this machine: the report shows the size plots only
+        return None

@@ -1,0 +1,94 @@
+"""Runner stages of meshing: a mesh with its exports and quality, and the CalculiX compression."""
+
+from __future__ import annotations
+
+import shutil
+
+from dca.io._atomic import save_figure
+from dca.run import Output, stage
+
+
+@stage("mesh", needs=("segment",), title="mesh")
+def mesh_stage(ctx, params, segment):
+    """``kind``: surface | hex | tet; ``phase`` (one name, or a list for volume meshes);
+    ``formats``: extensions to write (stl, vtu, vtp, xdmf, msh, inp) and/or "openfoam";
+    ``coarsen``; ``sigma`` / ``smoothing`` for surfaces."""
+    from . import hex_mesh, surface, surface_check, tet_mesh
+
+    kind = params.get("kind", "surface")
+    phase = params.get("phase")
+    if kind == "surface":
+        mesh = surface(segment, phase, sigma=float(params.get("sigma", 0.8)), smoothing=int(params.get("smoothing", 0)))
+        check = surface_check(mesh)
+        numbers = {"surface_triangles": (mesh.n_cells, "1"), "surface_watertight": (bool(check["watertight"]), "1"),
+                   "surface_enclosed_volume_m3": (mesh.enclosed_volume(), "m^3"),
+                   "surface_voxel_volume_m3": (mesh.attrs["voxel_volume_m3"], "m^3")}
+        table = [{"kind": "surface", "triangles": mesh.n_cells, "watertight": check["watertight"],
+                  "volume error": f"{mesh.enclosed_volume() / mesh.attrs['voxel_volume_m3'] - 1:+.2%}",
+                  "patches": ", ".join(mesh.cell_names)}]
+    else:
+        build = hex_mesh if kind == "hex" else tet_mesh
+        mesh = build(segment, phase, coarsen=int(params.get("coarsen", 1)))
+        q = mesh.quality()
+        t = q.table()
+        numbers = {f"{kind}_cells": (mesh.n_cells, "1"), f"{kind}_points": (mesh.n_points, "1"),
+                   f"{kind}_min_scaled_jacobian": (t["scaled_jacobian"]["min"], "1"),
+                   f"{kind}_min_dihedral_deg": (t["min_dihedral_deg"]["min"], "deg")}
+        numbers.update({f"{kind}_volume_{n}_m3": (v, "m^3") for n, v in mesh.region_volumes().items()})
+        table = [{"kind": kind, "cells": mesh.n_cells, "points": mesh.n_points, "quality ok": q.ok,
+                  "min dihedral (deg)": f"{t['min_dihedral_deg']['min']:.1f}",
+                  "min scaled Jacobian": f"{t['scaled_jacobian']['min']:.3f}",
+                  "regions": ", ".join(mesh.cell_names), "boundaries": ", ".join(mesh.facet_names)}]
+    files = []
+    for fmt in params.get("formats", ["vtu"] if kind != "surface" else ["stl"]):
+        if fmt == "openfoam":
+            files += mesh.write(ctx.path(f"{kind}_openfoam"), format="openfoam", axis=params.get("axis", "x"))
+        else:
+            files += mesh.write(ctx.path(f"{kind}.{fmt}"))
+    figures = {}
+    render = _render(mesh, ctx.path(f"{kind}_mesh.png"))
+    if render:
+        figures[f"The {kind} mesh"] = render
+    if kind != "surface":
+        figures[f"Element quality of the {kind} mesh"] = save_figure(mesh.quality().plot(), ctx.path(f"{kind}_quality.png"))
+    return Output(value=mesh, numbers=numbers, files=files, figures=figures, tables={f"{kind} mesh": table})
+
+
+def _render(mesh, path):
+    try:
+        import pyvista as pv
+
+        grid = mesh.to_pyvista()
+        if not mesh.is_surface:
+            grid = grid.extract_surface()
+        plotter = pv.Plotter(off_screen=True, window_size=(900, 700))
+        plotter.add_mesh(grid, scalars="tag", cmap="tab10", show_edges=mesh.n_cells < 200_000,
+                         show_scalar_bar=False)
+        plotter.camera_position = "iso"
+        plotter.screenshot(path)
+        plotter.close()
+        return path
+    except Exception:  # no OpenGL context here: the report goes without the render
+        return None
+
+
+@stage("compression", needs=("mesh",), title="compression (CalculiX)")
+def compression_stage(ctx, params, mesh):
+    """Uniaxial compression of the [mesh] (a volume mesh of the solid) along ``axis`` in
+    CalculiX (``youngs_modulus`` Pa, ``poisson_ratio``, ``strain``), compared with the
+    Gibson-Ashby scaling E*/Es = C (rho*/rho_s)^2, C ~ 1. Skipped where CalculiX is absent."""
+    from . import uniaxial_compression
+
+    if shutil.which("ccx") is None:
+        return Output(value=None, tables={"compression": [{"status": "skipped: CalculiX (ccx) is not installed"}]})
+    es = float(params.get("youngs_modulus", 1e9))
+    r = uniaxial_compression(mesh, axis=params.get("axis", "z"), strain=float(params.get("strain", 0.01)),
+                             youngs_modulus=es, poisson_ratio=float(params.get("poisson_ratio", 0.3)))
+    c = r.relative_modulus / r.solid_fraction ** 2
+    numbers = {"effective_modulus_pa": (r.effective_modulus, "Pa"), "relative_modulus": (r.relative_modulus, "1"),
+               "relative_density": (r.solid_fraction, "1"), "gibson_ashby_c": (c, "1")}
+    row = {"E* (MPa)": f"{r.effective_modulus / 1e6:.4g}", "E*/Es": f"{r.relative_modulus:.4g}",
+           "rho*/rho_s": f"{r.solid_fraction:.4g}", "Gibson-Ashby C = (E*/Es)/(rho*/rho_s)^2": f"{c:.3g}",
+           "elements": r.elements, "dropped (not load-bearing)": r.elements_dropped}
+    return Output(value=r, numbers=numbers, tables={"compression": [row]})
+
