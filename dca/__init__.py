@@ -20,7 +20,7 @@ __version__ = "0.1.0.dev0"
 
 def __getattr__(name):
     # these pull in scipy.ndimage and scikit-image; imported on first use so `dca --help` stays fast
-    if name in ("samples", "filters", "segment", "metrics", "network", "series", "multiscale"):
+    if name in ("samples", "filters", "segment", "metrics", "network", "series", "multiscale", "run"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -37,7 +37,7 @@ from dca._phase import field_of_view, phase_mask
 
 from ._mac import index_grids, momentum_rows
 from ._network_flow import Permeability
-from ._voxels import AXIS_NAMES, as_volume, flow_axis, spanning
+from ._voxels import AXIS_NAMES, as_volume, flow_axis, repeatable, spanning
 
 __all__ = ["StokesFlow", "stokes", "permeability_tensor"]
 
@@ -179,7 +179,8 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
         raise NotPercolatingError(f"no connected path of pore voxels joins the two faces normal to {name}: "
                                   f"the permeability along {name} is zero ({int(pore.sum())} pore voxels, none "
                                   "spanning). Check the segmentation or choose another axis")
-    sol = _solve(used, a, periodic, nb, tol, maxiter, inv_k if micro.any() else None)
+    with repeatable():
+        sol = _solve(used, a, periodic, nb, tol, maxiter, inv_k if micro.any() else None)
     n_axis = pore.shape[a]
     area_lu = pore.size / n_axis
     k_lu = sol["q"] * n_axis / (area_lu * sol["dp"])

@@ -24,7 +24,7 @@ import numpy as np
 from dca import InputError
 from dca._phase import field_of_view, phase_mask
 
-from ._voxels import as_volume, flow_axis, spanning
+from ._voxels import as_volume, flow_axis, repeatable, spanning
 
 __all__ = ["Tortuosity", "tortuosity"]
 
@@ -129,7 +129,8 @@ def tortuosity(image, axis="x", *, phase=None, diffusivity: dict | None = None, 
     h = np.asarray(volume.voxel_size)
     length = shape[a] * h[a]
     area = float(np.prod([shape[i] * h[i] for i in range(3) if i != a]))
-    conc, q_slices, iterations, residual = _solve(d * used, h, a, tol)
+    with repeatable():
+        conc, q_slices, iterations, residual = _solve(d * used, h, a, tol)
     q = float(np.mean(q_slices))
     d_eff = q * length / area  # dC = 1
     mass_balance = float((q_slices.max() - q_slices.min()) / q) if q > 0 else 0.0

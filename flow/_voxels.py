@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from dca import Volume
 from dca._check import axis as check_axis
 
-__all__ = ["as_volume", "flow_axis", "spanning", "AXIS_NAMES"]
+__all__ = ["as_volume", "flow_axis", "spanning", "AXIS_NAMES", "repeatable"]
 
 AXIS_NAMES = "zyx"  # array axis -> physical axis name
+
+
+@contextlib.contextmanager
+def repeatable(seed: int = 0):
+    """Seed NumPy's global generator inside the block and restore it after.
+
+    pyamg starts its spectral-radius estimates (smoothed aggregation's prolongation smoother)
+    from ``np.random.rand``; without this, two identical solves differ in the 9th digit.
+    """
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def as_volume(image, voxel_size=None, *, isotropic_default: bool = False) -> Volume:

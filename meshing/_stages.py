@@ -60,7 +60,7 @@ def _render(mesh, path):
 
         grid = mesh.to_pyvista()
         if not mesh.is_surface:
-            grid = grid.extract_surface()
+            grid = grid.extract_surface(algorithm="dataset_surface")
         plotter = pv.Plotter(off_screen=True, window_size=(900, 700))
         plotter.add_mesh(grid, scalars="tag", cmap="tab10", show_edges=mesh.n_cells < 200_000,
                          show_scalar_bar=False)

@@ -95,7 +95,7 @@ def run_case(path, out_dir: str | None = None, *, size: int | None = None, progr
     name = case["case"]["name"]
     out_dir = out_dir or os.path.join("dca_output", name)
     os.makedirs(out_dir, exist_ok=True)
-    sections = {k: v for k, v in case.items() if k != "case"}
+    sections = _sections(case)
     if size is not None:
         sections["input"] = {**sections["input"], "size": int(size)}
     checksums = _input_checksums(case, case_dir)
@@ -118,6 +118,23 @@ def run_case(path, out_dir: str | None = None, *, size: int | None = None, progr
     for d in done.values():
         files += d["output"].files + list(d["output"].figures.values())
     return CaseResult(out_dir, results, report, tuple(files))
+
+
+def _sections(case: dict) -> dict:
+    """Stage sections by name; an array of tables (``[[metrics]]``) gives several stages of one
+    kind, the second and later named ``metrics.<name>`` (their ``name`` key, else their index)."""
+    out = {}
+    for kind, spec in case.items():
+        if kind == "case":
+            continue
+        if isinstance(spec, list):
+            for i, item in enumerate(spec):
+                item = dict(item)
+                label = item.pop("name", None)
+                out[kind if i == 0 and label is None else f"{kind}.{label or i}"] = item
+        else:
+            out[kind] = spec
+    return out
 
 
 def _plain(value):

@@ -8,6 +8,7 @@ registered here; ``flow`` and ``meshing`` register theirs when the runner import
 from __future__ import annotations
 
 import copyreg
+import dataclasses
 import hashlib
 import json
 import os
@@ -82,9 +83,10 @@ class Context:
     case_dir: str
     seed: int
     progress: bool
+    prefix: str = ""  # for a second stage of a kind ([metrics.particles] writes particles_psd.png)
 
     def path(self, name: str) -> str:
-        return os.path.join(self.out_dir, name)
+        return os.path.join(self.out_dir, self.prefix + name)
 
 
 def _load_plugins() -> None:
@@ -99,8 +101,14 @@ def _load_plugins() -> None:
             pass
 
 
+def _kind(section: str) -> str:
+    """The stage a section runs: ``[metrics.particles]`` is a second [metrics]."""
+    return section.split(".", 1)[0]
+
+
 def _order(names: list[str]) -> list[str]:
-    """The case's stages, each after the stages it needs."""
+    """The case's sections, each after the sections it needs (by stage name: a [metrics.x]
+    section needs [segment], not [segment.y])."""
     done: list[str] = []
 
     def visit(name, chain=()):
@@ -108,13 +116,14 @@ def _order(names: list[str]) -> list[str]:
             return
         if name in chain:
             raise InputError(f"stages depend on each other in a circle: {' -> '.join(chain + (name,))}")
-        if name not in STAGES:
+        if _kind(name) not in STAGES:
             raise InputError(f"unknown stage [{name}]; the runner knows {sorted(STAGES)}")
-        for dep in STAGES[name].needs:
+        spec = STAGES[_kind(name)]
+        for dep in spec.needs:
             if dep not in names:
                 raise InputError(f"stage [{name}] needs [{dep}]; add a [{dep}] section to the case")
             visit(dep, chain + (name,))
-        for dep in STAGES[name].optional:
+        for dep in spec.optional:
             if dep in names:
                 visit(dep, chain + (name,))
         done.append(name)
@@ -142,7 +151,7 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
     os.makedirs(cache_dir, exist_ok=True)
     done: dict[str, dict] = {}
     for name in _order(list(sections)):
-        spec = STAGES[name]
+        spec = STAGES[_kind(name)]
         params = dict(sections[name])
         deps = [d for d in spec.needs + spec.optional if d in done]
         key = _key(name, params, {d: done[d]["key"] for d in deps}, extra_key)
@@ -154,8 +163,9 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
             cached = True
         else:
             kwargs = {d: done[d]["output"].value if d in done else None for d in spec.needs + spec.optional}
+            here = dataclasses.replace(ctx, prefix="" if name == spec.name else name.split(".", 1)[1] + "_")
             try:
-                output = spec.func(ctx, params, **kwargs)
+                output = spec.func(here, params, **kwargs)
             except Exception as exc:  # name the stage; earlier results stay cached and written
                 raise StageError(f"stage [{name}] failed: {type(exc).__name__}: {exc}") from exc
             tmp = cache + ".part"
@@ -164,6 +174,7 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
             os.replace(tmp, cache)
             cached = False
         seconds = time.perf_counter() - start
-        done[name] = {"output": output, "key": key, "cached": cached, "seconds": seconds, "title": spec.title}
+        title = spec.title if name == spec.name else f"{spec.title} ({name.split('.', 1)[1]})"
+        done[name] = {"output": output, "key": key, "cached": cached, "seconds": seconds, "title": title}
         log(f"{name:<18s} {'cached' if cached else f'{seconds:6.1f} s'}")
     return done
