@@ -50,7 +50,7 @@ def mesh_stage(ctx, params, segment):
     if render:
         figures[f"The {kind} mesh"] = render
     if kind != "surface":
-        figures[f"Element quality of the {kind} mesh"] = save_figure(mesh.quality().plot(), ctx.path(f"{kind}_quality.png"))
+        figures[f"Element quality of the {kind} mesh"] = save_figure(q.plot(), ctx.path(f"{kind}_quality.png"))
     return Output(value=mesh, numbers=numbers, files=files, figures=figures, tables={f"{kind} mesh": table})
 
 

@@ -2,7 +2,6 @@
 scripts; a report opens in a real headless browser."""
 
 import json
-import os
 import runpy
 import shutil
 import subprocess

@@ -14,7 +14,6 @@
 # looks at the numbers. `DCA_CASE_SIZE=48` runs it on a reduced crop, as the tests do.
 
 # %%
-import json
 import os
 from pathlib import Path
 

@@ -44,7 +44,8 @@ def run(args) -> int:
         problems = check_expected(result.results, expected)
         for p in problems:
             print(f"differs: {p}", file=sys.stderr)
-        print(f"expected.json: {'all ' + str(sum(len(v) for v in expected['results'].values())) + ' numbers agree' if not problems else str(len(problems)) + ' differ'}",
-              file=sys.stderr)
+        total = sum(len(v) for v in expected["results"].values())
+        verdict = f"all {total} numbers agree" if not problems else f"{len(problems)} of {total} differ"
+        print(f"expected.json: {verdict}", file=sys.stderr)
         return 1 if problems else 0
     return 0

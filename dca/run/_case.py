@@ -164,6 +164,6 @@ def check_expected(results: dict, expected: dict) -> list[str]:
                 tol = want.get("abs", abs(target) * want.get("rel", 1e-9))
                 ok = abs(value - target) <= tol
             if not ok:
-                problems.append(f"{stage}.{name}: got {value!r}, expected {target!r} "
-                                f"({'abs ' + str(want['abs']) if 'abs' in want else 'rel ' + str(want.get('rel', 1e-9))})")
+                bound = f"abs {want['abs']}" if "abs" in want else f"rel {want.get('rel', 1e-9)}"
+                problems.append(f"{stage}.{name}: got {value!r}, expected {target!r} ({bound})")
     return problems
