@@ -100,7 +100,8 @@ def run_case(path, out_dir: str | None = None, *, size: int | None = None, progr
         sections["input"] = {**sections["input"], "size": int(size)}
     checksums = _input_checksums(case, case_dir)
     versions = _versions()
-    ctx = Context(out_dir=out_dir, case_dir=case_dir, seed=int(case["case"]["seed"]), progress=progress)
+    ctx = Context(out_dir=out_dir, case_dir=case_dir, seed=int(case["case"]["seed"]), progress=progress,
+                  sections=sections)
     done = run_stages(sections, ctx, extra_key={"versions": versions, "inputs": checksums, "seed": ctx.seed},
                       log=log)
     results = {

@@ -84,6 +84,7 @@ class Context:
     seed: int
     progress: bool
     prefix: str = ""  # for a second stage of a kind ([metrics.particles] writes particles_psd.png)
+    sections: dict = field(default_factory=dict)  # the whole case, for stages that restate another's input
 
     def path(self, name: str) -> str:
         return os.path.join(self.out_dir, self.prefix + name)

@@ -35,6 +35,10 @@ def input_stage(ctx, params):
         source = f"dca.samples.{generator}"
     else:
         raise InputError("[input] needs path = '...' (a file) or sample = {generator = '...', ...}")
+    if "scan" in params:  # a virtual XRM scan of the generated sample (its ground truth: the [truth] stage)
+        scan = samples.virtual_scan(volume, **{"seed": ctx.seed, **params["scan"]})
+        volume = scan.grey._replace(mask=None)
+        source += " scanned by dca.samples.virtual_scan"
     if "crop" in params:
         volume = volume[tuple(slice(a, b) for a, b in params["crop"])]
     if "size" in params:
@@ -45,6 +49,70 @@ def input_stage(ctx, params):
     numbers = {"shape": (list(volume.shape), "voxels"), "voxel_size": (list(volume.voxel_size), "m")}
     return Output(value=volume, numbers=numbers, tables={"input": [{"source": source, "shape": str(volume.shape),
                                                                     "voxel size (m)": str(volume.voxel_size)}]})
+
+
+@stage("truth", title="ground truth")
+def truth_stage(ctx, params):
+    """The generated sample of [input], before its virtual scan: what segmentations are scored against."""
+    spec = {k: v for k, v in ctx.sections["input"].items() if k != "scan"}
+    if "sample" not in spec:
+        raise InputError("[truth] needs an [input] built from sample = {generator = ...}")
+    out = input_stage(ctx, spec)
+    return Output(value=out.value, tables={"ground truth": out.tables["input"]})
+
+
+@stage("score", needs=("segment", "truth"), title="segmentation against the ground truth")
+def score_stage(ctx, params, segment, truth):
+    """Voxel accuracy, per-phase intersection over union and volume fractions against [truth]."""
+    from .. import segment as seg
+
+    s = seg.score(segment, truth)
+    names = {v: k for k, v in truth.phases.items()}
+    numbers = {"accuracy": (s.accuracy, "1")}
+    rows = []
+    for label in s.labels:
+        name = names.get(label, str(label))
+        numbers[f"iou_{name}"] = (float(s.iou[label]), "1")
+        numbers[f"fraction_error_{name}"] = (s.fraction_error(label), "1")
+        rows.append({"phase": name, "fraction (truth)": f"{s.fraction_truth[label]:.4f}",
+                     "fraction (segmented)": f"{s.fraction_segmented[label]:.4f}", "IoU": f"{s.iou[label]:.4f}"})
+    return Output(value=s, numbers=numbers, tables={f"Voxel accuracy {s.accuracy:.4f}": rows})
+
+
+@stage("fluids", needs=("segment",), optional=("truth",), title="fluids in the pore space")
+def fluids_stage(ctx, params, segment, truth):
+    """Saturation of ``wetting`` and ``nonwetting`` in their pore space, interfacial areas
+    between every pair of phases (from the surfaces of the three phases), and the fraction of
+    each fluid connected across ``axis``; the same from [truth] where the case has it."""
+    rows, numbers = [], {}
+    for label, volume in (("segmented", segment), ("truth", truth)):
+        if volume is None:
+            continue
+        figures = _fluid_figures(volume, params)
+        suffix = "" if label == "segmented" else "_truth"
+        numbers.update({k + suffix: v for k, v in figures.items()})
+        rows.append({"from": label, **{k: f"{v:.4g}" for k, (v, _) in figures.items()}})
+    return Output(value=None, numbers=numbers, tables={"saturation, interfaces, connectivity": rows})
+
+
+def _fluid_figures(volume, params):
+    from .. import metrics
+    from .._phase import phase_mask
+
+    w, nw = params.get("wetting", "water"), params.get("nonwetting", "air")
+    solid = params.get("solid", "grain")
+    axis = params.get("axis", "x")
+    n_w, n_nw = (int(phase_mask(volume, p, allow_empty=True).sum()) for p in (w, nw))
+    s = {p: metrics.surface_area(volume, phase=p) for p in (w, nw, solid)}
+    bulk = volume.size * volume.voxel_volume
+    out = {"saturation_wetting": (n_w / (n_w + n_nw), "1")}
+    # in a three-phase partition every interface bounds two phases: A_ab = (S_a + S_b - S_c) / 2
+    for a, b, c in ((w, nw, solid), (w, solid, nw), (nw, solid, w)):
+        out[f"interface_{a}_{b}_per_volume"] = ((s[a] + s[b] - s[c]) / 2 / bulk, "1/m")
+    for p, n in ((w, n_w), (nw, n_nw)):
+        connected = metrics.connected_porosity(volume, phase=p, axis=axis) if n else 0.0
+        out[f"{p}_connected_fraction"] = (connected * volume.size / n if n else 0.0, "1")
+    return out
 
 
 @stage("segment", needs=("input",), title="segmentation")
@@ -67,8 +135,10 @@ def segment_stage(ctx, params, input):
             labels = segment.otsu(volume)
         elif method == "multi_otsu":
             labels = segment.multi_otsu(volume, classes=int(params.get("classes", 3)), names=params.get("names"))
+        elif method == "watershed_phases":
+            labels = segment.watershed_phases(volume, classes=int(params.get("classes", 3)), names=params.get("names"))
         else:
-            raise InputError(f"[segment] method must be otsu, multi_otsu or none, got {method!r}")
+            raise InputError(f"[segment] method must be otsu, multi_otsu, watershed_phases or none, got {method!r}")
     data = labels.to_numpy()
     fractions = ({"pore": float(data.mean())} if data.dtype == bool else
                  {name: float((data == lab).mean()) for name, lab in labels.phases.items()})
