@@ -243,3 +243,28 @@ def partially_saturated(shape=96, *, grain_radius: float = 8.0, porosity: float 
                   attrs={"saturation": achieved}).with_step(
         "partially_saturated", shape=shape, grain_radius=grain_radius, porosity=porosity, saturation=saturation,
         polydispersity=polydispersity, seed=seed)
+
+
+def dual_porosity(shape=96, *, macro_porosity: float = 0.15, micro_fraction: float = 0.4,
+                  micro_porosity: float = 0.3, voxel_size=2e-6, seed: int = 0) -> Volume:
+    """Carbonate-like dual porosity at the fine (resolving) scale: labels 0 solid, 1 macropore,
+    2 micropore (resolved here, sub-resolution in a scan a few times coarser).
+
+    Macropores are coarse blobs (``macro_porosity`` of the volume); ``micro_fraction`` of the
+    rest is microporous grains (a second coarse blob field), whose voxels are pore with
+    probability ``micro_porosity`` through a fine blob field (features ~2 voxels).
+    """
+    shape = _shape(shape)
+    rng = np.random.default_rng(seed)
+    coarse = lambda: ndimage.gaussian_filter(rng.standard_normal(shape, dtype=np.float32),  # noqa: E731
+                                             sigma=np.mean(shape) / 20, mode="wrap")
+    macro = _threshold_fraction(coarse(), _check.fraction(macro_porosity, name="macro_porosity"))
+    grains = _threshold_fraction(coarse(), _check.fraction(micro_fraction, name="micro_fraction"), where=~macro)
+    fine = ndimage.gaussian_filter(rng.standard_normal(shape, dtype=np.float32), sigma=0.8, mode="wrap")
+    micro = _threshold_fraction(fine, _check.fraction(micro_porosity, name="micro_porosity"), where=grains)
+    labels = np.zeros(shape, np.uint8)
+    labels[macro] = 1
+    labels[micro] = 2
+    return Volume(labels, voxel_size=voxel_size, phases={"solid": 0, "macropore": 1, "micropore": 2}).with_step(
+        "dual_porosity", shape=shape, macro_porosity=macro_porosity, micro_fraction=micro_fraction,
+        micro_porosity=micro_porosity, seed=seed)

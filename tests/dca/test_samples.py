@@ -109,3 +109,11 @@ def test_virtual_scan_uint16_and_artefacts():
     assert u16.dtype == np.uint16 and u16.data.max() == 65535
     with pytest.raises(InputError, match="attenuation gives no value"):
         virtual_scan(dca.samples.electrode(24), attenuation={"pore": 0.1, "active": 1.0})
+
+
+def test_dual_porosity_has_its_fractions():
+    v = dca.samples.dual_porosity(48, macro_porosity=0.15, micro_fraction=0.4, micro_porosity=0.3)
+    d = v.to_numpy()
+    assert (d == 1).mean() == pytest.approx(0.15, abs=1e-3)
+    assert (d == 2).mean() == pytest.approx(0.85 * 0.4 * 0.3, abs=1e-3)
+    assert v.phases == {"solid": 0, "macropore": 1, "micropore": 2}
