@@ -153,3 +153,49 @@ def microporosity_stage(ctx, params, input):
                                         "true": str((start / f).tolist()),
                                         "correlation": f"{placement.correlation:.4f}"}],
         "permeability with and without microporosity": rows})
+
+
+@stage("knudsen", needs=("segment", "tortuosity"), title="gas diffusion in nanopores")
+def knudsen_stage(ctx, params, segment, tortuosity):
+    """Effective gas diffusivity of a nanoporous layer two ways.
+
+    Measured: each pore diameter d of the local-thickness distribution conducts the
+    Bosanquet diffusivity 1/D = 1/D_m + 1/D_K(d), D_K = d/3 sqrt(8RT/(pi M)); their
+    volume-weighted mean times porosity over the image's tortuosity factor. Homogeneous: one
+    pore diameter, the hydraulic 4 phi / S_v of uniform agglomerates, and Bruggeman's
+    tau = phi^-0.5. Also the agglomerate size distribution of ``agglomerate_phase``.
+    """
+    import numpy as np
+
+    from dca import metrics
+
+    dm = float(params.get("molecular_diffusivity", 2.7e-5))  # O2 in N2 at 353 K, 1 atm
+    molar_mass, temperature = float(params.get("molar_mass", 0.032)), float(params.get("temperature", 353.0))
+    mean_speed = np.sqrt(8 * 8.314462618 * temperature / (np.pi * molar_mass))
+
+    def bosanquet(d):
+        return 1 / (1 / dm + 1 / (np.asarray(d) / 3 * mean_speed))
+
+    phase = params.get("phase")
+    psd = metrics.pore_size_distribution(segment, phase=phase)
+    d, w = psd.table["diameter_m"].to_numpy(), psd.table["volume_fraction"].to_numpy()
+    phi = tortuosity.porosity
+    d_measured = float(np.sum(w * bosanquet(d)) / np.sum(w))
+    deff_measured = phi * d_measured / tortuosity.tau
+    sv = metrics.minkowski(segment, phase=phase).surface_area / (segment.size * segment.voxel_volume)
+    d_h = 4 * phi / sv
+    deff_homogeneous = phi ** 1.5 * float(bosanquet(d_h))
+    aggl = metrics.particle_size_distribution(segment, phase=params.get("agglomerate_phase", "solid"))
+    numbers = {"porosity": (phi, "1"), "tau_image": (tortuosity.tau, "1"), "tau_bruggeman": (phi ** -0.5, "1"),
+               "mean_pore_diameter_m": (float(np.sum(w * d) / np.sum(w)), "m"), "hydraulic_diameter_m": (d_h, "m"),
+               "knudsen_fraction": (1 - d_measured / dm, "1"),
+               "deff_measured_m2_s": (deff_measured, "m^2/s"), "deff_homogeneous_m2_s": (deff_homogeneous, "m^2/s"),
+               "deff_ratio_homogeneous_over_measured": (deff_homogeneous / deff_measured, "1"),
+               "agglomerate_d50_m": (aggl.summary["d50"], "m")}
+    rows = [{"prediction": "measured pore sizes and tortuosity", "D_eff (m^2/s)": f"{deff_measured:.3e}",
+             "tau": f"{tortuosity.tau:.3f}", "pore diameter": f"{np.sum(w * d) / np.sum(w) * 1e9:.0f} nm (mean)"},
+            {"prediction": "homogeneous agglomerates, Bruggeman", "D_eff (m^2/s)": f"{deff_homogeneous:.3e}",
+             "tau": f"{phi ** -0.5:.3f}", "pore diameter": f"{d_h * 1e9:.0f} nm (4 phi / S_v)"}]
+    figures = {"Pore size distribution": save_figure(psd.plot(), ctx.path("nano_psd.png")),
+               "Agglomerate size distribution": save_figure(aggl.plot(), ctx.path("agglomerates.png"))}
+    return Output(value=None, numbers=numbers, figures=figures, tables={"effective diffusivity of O2": rows})
