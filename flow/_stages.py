@@ -146,7 +146,10 @@ def microporosity_stage(ctx, params, input):
              "k (mD)": f"{k_with / md:.4g}", "against the fine sample": f"{k_with / k_fine:.3f}"},
             {"model": "the fine sample itself (Stokes)", "k (mD)": f"{k_fine / md:.4g}",
              "against the fine sample": "1"}]
-    figures = {"Porosity per coarse grey level, calibrated on the fine scan":
+    figures = {"The coarse scan with macropores and microporous voxels overlaid":
+               save_figure(coarse.quicklook(overlay=labels, title="Coarse scan: macropore (1), microporous (2)"),
+                           ctx.path("coarse_slices.png")),
+               "Porosity per coarse grey level, calibrated on the fine scan":
                save_figure(calibration.plot().figure, ctx.path("calibration.png"))}
     return Output(value=labels, numbers=numbers, figures=figures, tables={
         "placement of the fine scan": [{"offset (coarse voxels)": str(np.round(placement.offset_voxels, 2).tolist()),
