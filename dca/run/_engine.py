@@ -134,6 +134,17 @@ def _order(names: list[str]) -> list[str]:
     return done
 
 
+def _code_hash(func) -> str:
+    """The stage function's own source: editing a stage invalidates its cache (and its
+    dependants'), even when the package version has not changed."""
+    import inspect
+
+    try:
+        return hashlib.sha256(inspect.getsource(func).encode()).hexdigest()[:16]
+    except (OSError, TypeError):
+        return ""
+
+
 def _key(name: str, params: dict, upstream: dict[str, str], extra: dict) -> str:
     blob = json.dumps({"stage": name, "params": params, "upstream": upstream, **extra}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -143,8 +154,8 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
     """Run the stages named by ``sections`` (name -> params) in dependency order.
 
     Returns {name: {"output": Output, "key": str, "cached": bool, "seconds": float}}. A stage
-    whose key (its parameters, the keys of its inputs, ``extra_key``) matches a cached run is
-    loaded instead of run. A failing stage raises StageError naming it; finished stages
+    whose key (its parameters, the keys of its inputs, ``extra_key``, its function's source)
+    matches a cached run is loaded instead of run. A failing stage raises StageError naming it; finished stages
     stay cached and their outputs stay on disk.
     """
     _load_plugins()
@@ -155,7 +166,7 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
         spec = STAGES[_kind(name)]
         params = dict(sections[name])
         deps = [d for d in spec.needs + spec.optional if d in done]
-        key = _key(name, params, {d: done[d]["key"] for d in deps}, extra_key)
+        key = _key(name, params, {d: done[d]["key"] for d in deps}, {**extra_key, "code": _code_hash(spec.func)})
         cache = os.path.join(cache_dir, f"{name}-{key[:20]}.pkl")
         start = time.perf_counter()
         if os.path.exists(cache):
