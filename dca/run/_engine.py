@@ -155,14 +155,34 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
 
     Returns {name: {"output": Output, "key": str, "cached": bool, "seconds": float}}. A stage
     whose key (its parameters, the keys of its inputs, ``extra_key``, its function's source)
-    matches a cached run is loaded instead of run. A failing stage raises StageError naming it; finished stages
-    stay cached and their outputs stay on disk.
+    matches a cached run is loaded instead of run. A failing stage raises StageError naming
+    it; finished stages stay cached and their outputs stay on disk. With ``ctx.progress``, a
+    bar over the stages names the one that runs.
     """
     _load_plugins()
+    os.makedirs(os.path.join(ctx.out_dir, ".cache"), exist_ok=True)
+    order = _order(list(sections))
+    bar = None
+    if ctx.progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(order), desc="case", unit="stage", leave=False, delay=1.0)
+        if log is print:
+            log = bar.write  # lines above the bar, not through it
+    try:
+        return _run(order, sections, ctx, extra_key, log, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _run(order, sections, ctx, extra_key, log, bar) -> dict:
+    """Each stage in ``order``: loaded from the cache when its key matches, else run and cached."""
     cache_dir = os.path.join(ctx.out_dir, ".cache")
-    os.makedirs(cache_dir, exist_ok=True)
     done: dict[str, dict] = {}
-    for name in _order(list(sections)):
+    for name in order:
+        if bar is not None:
+            bar.set_description(f"[{name}]")
         spec = STAGES[_kind(name)]
         params = dict(sections[name])
         deps = [d for d in spec.needs + spec.optional if d in done]
@@ -189,4 +209,6 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
         title = spec.title if name == spec.name else f"{spec.title} ({name.split('.', 1)[1]})"
         done[name] = {"output": output, "key": key, "cached": cached, "seconds": seconds, "title": title}
         log(f"{name:<18s} {'cached' if cached else f'{seconds:6.1f} s'}")
+        if bar is not None:
+            bar.update(1)
     return done
