@@ -92,3 +92,57 @@ def compression_stage(ctx, params, mesh):
            "elements": r.elements, "dropped (not load-bearing)": r.elements_dropped}
     return Output(value=r, numbers=numbers, tables={"compression": [row]})
 
+
+
+@stage("compression_series", needs=("input",), title="compression series (the experiment-model loop)")
+def compression_series_stage(ctx, params, input):
+    """A foam scanned at several load steps, and the model checked against the next scan.
+
+    Step i is the [input] foam (an ``open_cell_foam`` sample) compressed by ``strains[i]``
+    along z with its solid volume kept (``dca.samples.open_cell_foam(compression=...)``).
+    Each step's scan gives its strain through the solid fraction, eps = 1 - rho_0 / rho_i
+    (no lateral strain), and its hex mesh gives, in CalculiX, its tangent modulus E*_i. The
+    loop: from step i the model predicts the next strain, eps_i + (sigma_i+1 - sigma_i) / E*_i,
+    with ``stresses_pa`` the load cell's readings; the next scan measures it. Skipped where
+    CalculiX is absent.
+    """
+    from dca import samples
+
+    from . import hex_mesh, uniaxial_compression
+
+    if shutil.which("ccx") is None:
+        return Output(value=None, tables={"compression series": [{"status": "skipped: CalculiX is not installed"}]})
+    spec = dict(ctx.sections["input"].get("sample", {}))
+    if spec.pop("generator", None) != "open_cell_foam":
+        raise ValueError("[compression_series] rebuilds the steps from [input] sample = {generator = 'open_cell_foam'}")
+    if "size" in ctx.sections["input"]:
+        spec["shape"] = int(ctx.sections["input"]["size"])
+    spec.setdefault("seed", ctx.seed)
+    strains = [float(e) for e in params["strains"]]
+    stresses = [float(s) for s in params["stresses_pa"]]
+    if len(strains) != len(stresses) or len(strains) < 2:
+        raise ValueError("give one stress per strain step, and at least two steps")
+    es, nu = float(params.get("youngs_modulus", 1e9)), float(params.get("poisson_ratio", 0.3))
+    fractions, moduli = [], []
+    for eps in strains:
+        scan = samples.open_cell_foam(**spec, compression=eps)
+        fractions.append(1 - float(scan.to_numpy().mean()))
+        r = uniaxial_compression(hex_mesh(scan, "solid"), axis="z", strain=float(params.get("strain", 0.005)),
+                                 youngs_modulus=es, poisson_ratio=nu)
+        moduli.append(r.effective_modulus)
+    measured = [1 - fractions[0] / f for f in fractions]
+    rows, numbers = [], {}
+    for i in range(len(strains)):
+        row = {"step": i, "stress (kPa)": f"{stresses[i] / 1e3:.4g}", "strain from the scan": f"{measured[i]:.4f}",
+               "rho*/rho_s": f"{fractions[i]:.4f}", "E* (MPa)": f"{moduli[i] / 1e6:.4g}"}
+        numbers[f"step{i}_measured_strain"] = (measured[i], "1")
+        numbers[f"step{i}_modulus_pa"] = (moduli[i], "Pa")
+        if i:
+            predicted = measured[i - 1] + (stresses[i] - stresses[i - 1]) / moduli[i - 1]
+            ratio = (measured[i] - measured[i - 1]) / (predicted - measured[i - 1])
+            row.update({"predicted from the step before": f"{predicted:.4f}",
+                        "measured / predicted increment": f"{ratio:.3f}"})
+            numbers[f"step{i}_predicted_strain"] = (predicted, "1")
+            numbers[f"step{i}_increment_ratio"] = (ratio, "1")
+        rows.append(row)
+    return Output(value=None, numbers=numbers, tables={"load steps: scan, model, next scan": rows})

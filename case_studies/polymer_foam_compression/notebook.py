@@ -36,3 +36,13 @@ if c:
 else:
     print("CalculiX (ccx) is not installed: the compression stage was skipped")
 print(json.dumps(results["mesh"], indent=1))
+
+# %% [markdown]
+# The loop: each load step's scan measures the strain; the model from the step before predicts it.
+
+# %%
+series = results.get("compression_series", {})
+for i in range(1, 4):
+    if f"step{i}_predicted_strain" in series:
+        print(f"step {i}: measured {series[f'step{i}_measured_strain']['value']:.4f}, "
+              f"predicted {series[f'step{i}_predicted_strain']['value']:.4f}")

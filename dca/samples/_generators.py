@@ -144,22 +144,35 @@ def _threshold_fraction(score: np.ndarray, fraction: float, where: np.ndarray | 
 
 
 def open_cell_foam(shape=96, *, cell_size: float = 24.0, porosity: float = 0.9, voxel_size=20e-6,
-                   seed: int = 0) -> Volume:
+                   seed: int = 0, compression: float = 0.0) -> Volume:
     """Open-cell foam: struts along the edges of a Voronoi tessellation, True = pore.
 
     Seeds sit on a jittered cubic grid of spacing ``cell_size`` (voxels); a voxel is strut
     where its three nearest seeds are nearly equidistant (d3 - d1 small), and the threshold
     is set so that exactly ``porosity`` of the voxels are pore.
+
+    ``compression`` (a strain along z, 0 <= eps < 1): the same foam (same seeds) squeezed
+    along z, the box ``shape[0] * (1 - eps)`` slices tall, with the solid volume of the
+    uncompressed foam kept: its solid fraction becomes (1 - porosity) / (1 - eps).
     """
     from scipy.spatial import cKDTree
 
     shape = _shape(shape)
     porosity = _check.fraction(porosity, name="porosity")
     cell = _check.positive(cell_size, name="cell_size")
+    if not 0 <= compression < 1:
+        raise InputError(f"compression is a strain along z in [0, 1), got {compression}")
     rng = np.random.default_rng(seed)
     axes = [np.arange(-cell, n + 2 * cell, cell) for n in shape]
     grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
     seeds = grid + rng.uniform(-0.35, 0.35, size=grid.shape) * cell
+    if compression:
+        full = shape[0]
+        shape = (max(1, int(round(full * (1 - compression)))),) + shape[1:]
+        seeds[:, 0] *= shape[0] / full  # the slices actually kept, so the solid volume is exact
+        porosity = 1 - (1 - porosity) * full / shape[0]
+        if porosity <= 0:
+            raise InputError("that compression leaves no pore space: the solid would fill the box")
     tree = cKDTree(seeds)
     score = np.empty(shape, dtype=np.float32)
     plane = np.stack(np.meshgrid(np.arange(shape[1]), np.arange(shape[2]), indexing="ij"), axis=-1).reshape(-1, 2)
@@ -169,7 +182,7 @@ def open_cell_foam(shape=96, *, cell_size: float = 24.0, porosity: float = 0.9, 
         score[z] = (d[:, 2] - d[:, 0]).reshape(shape[1:])
     solid = _threshold_fraction(score, 1 - porosity)
     return Volume(~solid, voxel_size=voxel_size, phases={"pore": 1, "solid": 0}).with_step(
-        "open_cell_foam", shape=shape, cell_size=cell, porosity=porosity, seed=seed)
+        "open_cell_foam", shape=shape, cell_size=cell, porosity=porosity, seed=seed, compression=compression)
 
 
 def electrode(shape=96, *, particle_radius: float = 7.0, active_fraction: float = 0.55,

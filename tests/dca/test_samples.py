@@ -117,3 +117,12 @@ def test_dual_porosity_has_its_fractions():
     assert (d == 1).mean() == pytest.approx(0.15, abs=1e-3)
     assert (d == 2).mean() == pytest.approx(0.85 * 0.4 * 0.3, abs=1e-3)
     assert v.phases == {"solid": 0, "macropore": 1, "micropore": 2}
+
+
+def test_a_compressed_foam_keeps_its_solid():
+    base = dca.samples.open_cell_foam(40, cell_size=16, porosity=0.85)
+    squeezed = dca.samples.open_cell_foam(40, cell_size=16, porosity=0.85, compression=0.1)
+    assert squeezed.shape == (36, 40, 40)
+    assert (~squeezed.to_numpy()).sum() == (~base.to_numpy()).sum()
+    with pytest.raises(InputError, match="compression"):
+        dca.samples.open_cell_foam(40, compression=1.0)
