@@ -14,15 +14,9 @@
 # looks at the numbers. `DCA_CASE_SIZE=48` runs it on a reduced crop, as the tests do.
 
 # %%
-import os
-from pathlib import Path
-
 import dca.run
 
-HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
-SIZE = int(os.environ.get("DCA_CASE_SIZE", "0")) or None
-OUT = os.environ.get("DCA_CASE_OUT", str(Path("dca_output") / HERE.name))
-result = dca.run.run_case(str(HERE / "case.toml"), OUT, size=SIZE, progress=False)
+result = dca.run.run_case_beside(__file__ if "__file__" in globals() else None)
 k = result.results["results"]["knudsen"]
 print("report:", result.report)
 

@@ -15,15 +15,10 @@
 
 # %%
 import json
-import os
-from pathlib import Path
 
 import dca.run
 
-HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
-SIZE = int(os.environ.get("DCA_CASE_SIZE", "0")) or None
-OUT = os.environ.get("DCA_CASE_OUT", str(Path("dca_output") / HERE.name))
-result = dca.run.run_case(str(HERE / "case.toml"), OUT, size=SIZE, progress=False)
+result = dca.run.run_case_beside(__file__ if "__file__" in globals() else None)
 results = result.results["results"]
 print("report:", result.report)
 

@@ -14,7 +14,7 @@ from ..io._atomic import write_text
 from ._engine import Context, run_stages
 from ._report import write_report
 
-__all__ = ["run_case", "CaseResult", "load_case", "check_expected"]
+__all__ = ["run_case", "run_case_beside", "CaseResult", "load_case", "check_expected"]
 
 _PACKAGES = ("dca", "numpy", "scipy", "scikit-image", "porespy", "openpnm", "pyamg", "SimpleITK", "meshio",
              "pyvista", "edt", "numba", "pandas", "matplotlib")
@@ -119,6 +119,17 @@ def run_case(path, out_dir: str | None = None, *, size: int | None = None, progr
     for d in done.values():
         files += d["output"].files + list(d["output"].figures.values())
     return CaseResult(out_dir, results, report, tuple(files))
+
+
+def run_case_beside(notebook_file: str | None = None, **options) -> CaseResult:
+    """Run the case.toml in the folder of ``notebook_file`` (a case study's notebook; the
+    working directory when None, as in Jupyter). The environment may shrink or redirect the
+    run: ``DCA_CASE_SIZE`` (the reduced size the tests use) and ``DCA_CASE_OUT`` (default
+    ``dca_output/<case folder>``)."""
+    here = os.path.dirname(os.path.abspath(notebook_file)) if notebook_file else os.getcwd()
+    size = int(os.environ.get("DCA_CASE_SIZE", "0")) or None
+    out = os.environ.get("DCA_CASE_OUT") or os.path.join("dca_output", os.path.basename(here))
+    return run_case(os.path.join(here, "case.toml"), out, size=size, **{"progress": False, **options})
 
 
 def _sections(case: dict) -> dict:
