@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from dca.io._atomic import save_figure
-from dca.run import Output, stage
+from dca.run import Output, render, stage
 
 
 @stage("mesh", needs=("segment",), title="mesh")
@@ -55,21 +55,15 @@ def mesh_stage(ctx, params, segment):
 
 
 def _render(mesh, path):
-    try:
-        import pyvista as pv
-
+    """The mesh's outer surface coloured by tag (region or patch)."""
+    def draw(plotter):
         grid = mesh.to_pyvista()
         if not mesh.is_surface:
             grid = grid.extract_surface(algorithm="dataset_surface")
-        plotter = pv.Plotter(off_screen=True, window_size=(900, 700))
         plotter.add_mesh(grid, scalars="tag", cmap="tab10", show_edges=mesh.n_cells < 200_000,
                          show_scalar_bar=False)
-        plotter.camera_position = "iso"
-        plotter.screenshot(path)
-        plotter.close()
-        return path
-    except Exception:  # no OpenGL context here: the report goes without the render
-        return None
+
+    return render(path, draw)
 
 
 @stage("compression", needs=("mesh",), title="compression (CalculiX)")

@@ -14,11 +14,11 @@ from ._mesh import BOX_FACES, Mesh
 __all__ = ["surface", "surfaces", "surface_check"]
 
 
-def _frame(verts_zyx: np.ndarray, volume, offset: float) -> np.ndarray:
-    """Index coordinates (z, y, x), shifted by ``offset`` voxels, to image-frame points (x, y, z) in metres."""
-    h = np.array(volume.voxel_size)
-    o = np.array(volume.origin)
-    return ((verts_zyx + offset) * h + o)[:, ::-1]
+def _frame(verts_zyx: np.ndarray, spacing, volume) -> np.ndarray:
+    """Grid coordinates (z, y, x; 0 = the first voxel's centre) on a grid of ``spacing`` that
+    spans ``volume``'s box, to image-frame points (x, y, z) in metres."""
+    corner = np.array(volume.origin) - np.array(volume.voxel_size) / 2  # the box's low corner
+    return ((verts_zyx + 0.5) * np.asarray(spacing) + corner)[:, ::-1]
 
 
 def _box_patch(points: np.ndarray, tris: np.ndarray, volume, tol: float) -> np.ndarray:
@@ -150,8 +150,7 @@ def surface(volume, phase=None, *, sigma: float = 0.8, smoothing: int = 0, decim
             box[(box < 0) & np.all(v <= -1 + 1e-6, axis=1)] = 2 * axis
             box[(box < 0) & np.all(v >= top[zyx] + 1 - 1e-6, axis=1)] = 2 * axis + 1
         verts = np.where(verts < 0, -_squeeze(-verts), np.where(verts > top, top + _squeeze(verts - top), verts))
-    corner = np.array(volume.origin) - np.array(volume.voxel_size) / 2  # the box's low corner (z, y, x)
-    points = ((verts + 0.5) * h + corner)[:, ::-1]
+    points = _frame(verts, h, volume)
     tris = _orient_outward(points, tris.astype(np.int64))
     if smoothing:
         on_face = np.zeros(points.shape, bool)
@@ -240,7 +239,7 @@ def surfaces(volume, phases=None, *, smoothing: int = 10, pinches: str = "remove
     tris[flip] = tris[flip][:, ::-1]
     behind = np.where(flip, front, back)
     ahead = np.where(flip, back, front)
-    points = _frame(verts, volume, -1.0)
+    points = _frame(verts - 1, volume.voxel_size, volume)  # the padded grid starts one voxel out
     tris = tris[:, ::-1].copy()  # (z, y, x) -> (x, y, z) mirrors the frame: keep the normals outward
     box = _box_patch(points, tris, volume, tol=1e-6)
     keys = behind.astype(np.int64) * 16 + np.where(ahead > 0, ahead, 8 + np.maximum(box, 0))

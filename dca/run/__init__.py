@@ -3,6 +3,7 @@ report.html. Stages of flow and meshing register themselves from their ``_stages
 
 from ._case import CaseResult, check_expected, load_case, run_case, run_case_beside
 from ._engine import STAGES, Context, Output, StageError, stage
+from ._report import render
 
 __all__ = ["run_case", "run_case_beside", "load_case", "check_expected", "CaseResult", "stage", "Output", "Context",
-           "STAGES", "StageError"]
+           "STAGES", "StageError", "render"]

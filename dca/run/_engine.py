@@ -160,7 +160,8 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
     bar over the stages names the one that runs.
     """
     _load_plugins()
-    os.makedirs(os.path.join(ctx.out_dir, ".cache"), exist_ok=True)
+    cache_dir = os.path.join(ctx.out_dir, ".cache")
+    os.makedirs(cache_dir, exist_ok=True)
     order = _order(list(sections))
     bar = None
     if ctx.progress:
@@ -170,15 +171,14 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
         if log is print:
             log = bar.write  # lines above the bar, not through it
     try:
-        return _run(order, sections, ctx, extra_key, log, bar)
+        return _run(order, sections, ctx, extra_key, log, bar, cache_dir)
     finally:
         if bar is not None:
             bar.close()
 
 
-def _run(order, sections, ctx, extra_key, log, bar) -> dict:
+def _run(order, sections, ctx, extra_key, log, bar, cache_dir) -> dict:
     """Each stage in ``order``: loaded from the cache when its key matches, else run and cached."""
-    cache_dir = os.path.join(ctx.out_dir, ".cache")
     done: dict[str, dict] = {}
     for name in order:
         if bar is not None:

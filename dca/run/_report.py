@@ -8,7 +8,7 @@ import json
 
 from ..io._atomic import write_text
 
-__all__ = ["write_report"]
+__all__ = ["write_report", "render"]
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; line-height: 1.45; }
@@ -66,3 +66,22 @@ def write_report(path: str, case: dict, done: dict, results: dict) -> str:
                  + html.escape(json.dumps(results["provenance"], indent=2, default=str)) + "</pre></details>")
     parts.append("</body></html>")
     return write_text(path, "\n".join(parts) + "\n")
+
+
+def render(path: str, draw) -> str | None:
+    """An off-screen pyvista picture: ``draw(plotter)`` adds the meshes; seen from the iso
+    corner. Returns ``path``, or None where VTK cannot render here (no OpenGL context), so a
+    report goes without that picture rather than failing."""
+    try:
+        import pyvista as pv
+
+        plotter = pv.Plotter(off_screen=True, window_size=(900, 700))
+        try:
+            draw(plotter)
+            plotter.camera_position = "iso"
+            plotter.screenshot(path)
+        finally:
+            plotter.close()
+        return path
+    except Exception:
+        return None

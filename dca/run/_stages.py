@@ -9,6 +9,7 @@ import numpy as np
 from .._errors import InputError
 from ..io._atomic import save_figure
 from ._engine import Output, stage
+from ._report import render
 
 
 @stage("input", title="sample")
@@ -199,23 +200,17 @@ def network_stage(ctx, params, segment):
 
 
 def _render_network(net, path):
-    """An off-screen pyvista picture of the network, or None where VTK cannot render."""
-    try:
-        import pyvista as pv
+    """Pores as balls sized by their inscribed diameter, throats as sticks."""
+    import pyvista as pv
 
-        pores = net.pores
-        points = pores[["x", "y", "z"]].to_numpy()
+    def draw(plotter):
+        points = net.pores[["x", "y", "z"]].to_numpy()
         balls = pv.PolyData(points)
-        balls["d"] = pores["inscribed_diameter"].to_numpy()
+        balls["d"] = net.pores["inscribed_diameter"].to_numpy()
         conns = net.conns
-        lines = pv.PolyData(points, lines=np.hstack([np.full((len(conns), 1), 2), conns]).ravel())
-        plotter = pv.Plotter(off_screen=True, window_size=(900, 700))
-        plotter.add_mesh(lines, color="gray", line_width=1)
+        sticks = pv.PolyData(points, lines=np.hstack([np.full((len(conns), 1), 2), conns]).ravel())
+        plotter.add_mesh(sticks, color="gray", line_width=1)
         plotter.add_mesh(balls.glyph(scale="d", orient=False, geom=pv.Sphere(theta_resolution=8, phi_resolution=8)),
                          scalars="d", cmap="viridis", show_scalar_bar=False)
-        plotter.camera_position = "iso"
-        plotter.screenshot(path)
-        plotter.close()
-        return path
-    except Exception:  # no OpenGL context on this machine: the report shows the size plots only
-        return None
+
+    return render(path, draw)
