@@ -31,7 +31,8 @@ def permeability_stage(ctx, params, segment, network):
         rows.append({"method": "pore network", "k (mD)": f"{k.k_mD:.4g}", "k (m^2)": f"{k.k_m2:.4e}",
                      "mass balance": f"{k.mass_balance:.1e}"})
     if "stokes" in methods:
-        s = stokes(segment, axis, microporous=params.get("microporous"), tol=float(params.get("tol", 1e-6)))
+        s = stokes(segment, axis, microporous=params.get("microporous"), tol=float(params.get("tol", 1e-6)),
+                   progress=ctx.progress)
         value["stokes"] = s.permeability
         numbers["k_stokes_m2"], numbers["k_stokes_mD"] = (s.k_m2, "m^2"), (s.k_mD, "mD")
         numbers["stokes_iterations"] = (s.iterations, "1")
@@ -85,6 +86,66 @@ def tortuosity_stage(ctx, params, segment):
            "Bruggeman D_eff/D = phi^1.5": f"{t.porosity ** 1.5:.4g}"}
     numbers["bruggeman_ratio"] = (t.porosity ** 1.5, "1")
     return Output(value=t, numbers=numbers, tables={"tortuosity": [row]})
+
+
+@stage("series_flow", needs=("series",), title="4D series: transport per step")
+def series_flow_stage(ctx, params, series):
+    """Transport through every step of [series]: ``tortuosity = {phase, axis, diffusivity}``
+    (tau, D_eff/D and Bruggeman's phi^-0.5 per step) and/or ``permeability = {axis}`` (Stokes
+    on the voxels per step). A step whose phase no longer spans the sample reports tau = inf
+    and k = 0."""
+    import numpy as np
+
+    from dca import NotPercolatingError
+    from dca._progress import steps
+
+    from . import stokes, tortuosity
+
+    if not ({"tortuosity", "permeability"} & set(params)):
+        raise ValueError("[series_flow] needs tortuosity = {...} and/or permeability = {...}")
+    columns: dict[str, list] = {}
+    for i in steps(range(len(series)), "transport per step", enabled=ctx.progress):
+        step = series[i]
+        if "tortuosity" in params:
+            spec = params["tortuosity"]
+            try:
+                t = tortuosity(step, spec.get("axis", "x"), phase=spec.get("phase"),
+                               diffusivity=spec.get("diffusivity"))
+                tau, ratio, phi = t.tau, t.effective_diffusivity_ratio, t.porosity
+            except NotPercolatingError:
+                tau, ratio, phi = np.inf, 0.0, np.nan
+            for key, value in (("tau", tau), ("effective_diffusivity_ratio", ratio), ("porosity", phi),
+                               ("tau_bruggeman", phi ** -0.5)):
+                columns.setdefault(key, []).append(float(value))
+        if "permeability" in params:
+            spec = params["permeability"]
+            try:
+                k = stokes(step, spec.get("axis", "x"), phase=spec.get("phase"), progress=ctx.progress).k_m2
+            except NotPercolatingError:
+                k = 0.0
+            columns.setdefault("k_m2", []).append(k)
+            columns.setdefault("k_mD", []).append(k / 9.869233e-16)
+    units = {"k_m2": "m^2", "k_mD": "mD"}
+    numbers = {key: (values, units.get(key, "1")) for key, values in columns.items()}
+    x, label = series.coords, f"{series.name} ({series.unit})" if series.unit else series.name
+    table = [{label: f"{c:g}", **{k: f"{v[j]:.4g}" for k, v in columns.items()}} for j, c in enumerate(x)]
+    figures = {"Transport against the step": save_figure(_transport_history(x, label, columns),
+                                                         ctx.path("series_transport.png"))}
+    return Output(value=columns, numbers=numbers, figures=figures, tables={"transport per step": table})
+
+
+def _transport_history(x, label, columns):
+    from matplotlib.figure import Figure
+
+    panels = [p for p in (("tau", "tau_bruggeman"), ("k_mD",)) if p[0] in columns]
+    fig = Figure(figsize=(4.4 * len(panels), 3.4), layout="constrained")
+    for ax, keys in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+        for key, style, name in zip(keys, ("o-", "s--"), ("image", "Bruggeman phi^-0.5")):
+            ax.plot(x, columns[key], style, label=name if key.startswith("tau") else "Stokes on the voxels")
+        ax.set_xlabel(label)
+        ax.set_ylabel("tortuosity factor" if keys[0] == "tau" else "permeability (mD)")
+        ax.legend(fontsize=8)
+    return fig
 
 
 @stage("microporosity", needs=("input",), title="multiscale: microporosity")

@@ -122,7 +122,7 @@ def _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop):
 
 def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1e-3, pressure_drop: float = 1.0,
            inlet: str = "reservoir", lateral: str = "sealed", buffer: int = 3, tol: float = 1e-6,
-           maxiter: int = 500, microporous=None) -> StokesFlow:
+           maxiter: int = 500, microporous=None, progress: bool = False) -> StokesFlow:
     """Solve Stokes flow through the pore space of ``image`` along ``axis``.
 
     ``image``: a segmented Volume (pore = True or the phase named "pore", or ``phase=``),
@@ -136,6 +136,9 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
     (m^2 per named phase or label) or an array of k_m per voxel (m^2; 0 or NaN where not
     microporous). As k_m -> 0 they act as solid; a block made entirely of one microporous
     phase has the permeability k_m.
+
+    ``progress``: a bar (after a second) that counts the BiCGStab iterations, with the
+    residual against ``tol``.
 
     >>> import numpy as np, flow
     >>> slit = np.zeros((6, 12, 4), bool); slit[:, 1:11] = True   # 10 voxels between plates
@@ -180,7 +183,7 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
                                   f"the permeability along {name} is zero ({int(pore.sum())} pore voxels, none "
                                   "spanning). Check the segmentation or choose another axis")
     with repeatable():
-        sol = _solve(used, a, periodic, nb, tol, maxiter, inv_k if micro.any() else None)
+        sol = _solve(used, a, periodic, nb, tol, maxiter, inv_k if micro.any() else None, progress=progress)
     n_axis = pore.shape[a]
     area_lu = pore.size / n_axis
     k_lu = sol["q"] * n_axis / (area_lu * sol["dp"])
@@ -279,9 +282,42 @@ def _brinkman(viscous, fluid, cells, faces, periodic, open_axis, inv_k, c1, c2):
     return (viscous + sp.diags(0.5 * (drag[c1] + drag[c2]))).tocsr()
 
 
-def _solve(fluid, a, periodic, nb, tol, maxiter, inv_k=None):
+def _solve(fluid, a, periodic, nb, tol, maxiter, inv_k=None, progress=False):
     """Lattice-unit solve: pressure 1 at the inlet reservoir, 0 at the outlet (or jump 1).
     ``inv_k``: Brinkman drag h^2/k_m per cell (grid of the padded image), or None."""
+    with _Bar(progress, maxiter, tol) as bar:
+        return _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar)
+
+
+class _Bar:
+    """The solve's progress: its phase while it builds, then the iterations and residual."""
+
+    def __init__(self, enabled, maxiter, tol):
+        self.bar = None
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=maxiter, desc="Stokes: assembling", unit="it", leave=False, delay=1.0)
+        self.tol = tol
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+
+    def phase(self, text):
+        if self.bar is not None:
+            self.bar.set_description(f"Stokes: {text}")
+
+    def iteration(self, residual):
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"residual {residual:.1e} -> {self.tol:g}", refresh=False)
+
+
+def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
     import pyamg
     import scipy.sparse as sp
     import scipy.sparse.linalg as spla
@@ -316,6 +352,7 @@ def _solve(fluid, a, periodic, nb, tol, maxiter, inv_k=None):
     grad = grad[:, free].tocsr()
     n_free = free.size
     symmetric = ((viscous + viscous.T) * 0.5).tocsr()
+    bar.phase("multigrid setup")
     smoother = dict(presmoother=("gauss_seidel", {"sweep": "forward"}),
                     postsmoother=("gauss_seidel", {"sweep": "backward"}))
     amg_u = pyamg.smoothed_aggregation_solver(symmetric, symmetry="symmetric", max_coarse=500, **smoother)
@@ -340,9 +377,13 @@ def _solve(fluid, a, periodic, nb, tol, maxiter, inv_k=None):
     system = spla.LinearOperator((n, n), matvec=apply)
     rhs = np.concatenate([rhs_u, np.zeros(n_free)])
     count = [0]
+    norm_rhs = float(np.linalg.norm(rhs))
+    bar.phase("BiCGStab")
 
-    def tick(_):
+    def tick(x):
         count[0] += 1
+        if bar.bar is not None:  # one more product with the operator: only when someone watches
+            bar.iteration(float(np.linalg.norm(apply(x) - rhs)) / norm_rhs)
 
     x, info = spla.bicgstab(system, rhs, M=spla.LinearOperator((n, n), precondition), rtol=tol,
                             maxiter=maxiter, callback=tick)

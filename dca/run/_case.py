@@ -70,16 +70,27 @@ def _versions() -> dict:
 
 
 def _input_checksums(case: dict, case_dir: str) -> dict:
+    """sha256 of every file the case reads ([input] path, [series] paths), or the generator's
+    parameters: part of every stage's cache key and of the provenance."""
     from .._provenance import file_sha256
 
     spec = case["input"]
     if "path" not in spec:
-        return {"generated": spec.get("sample", {})}
-    path = spec["path"] if os.path.isabs(spec["path"]) else os.path.join(case_dir, spec["path"])
-    if not os.path.exists(path):
-        raise MissingFileError(f"the case's input {os.path.normpath(path)} does not exist; see the case's README "
-                               "for where the data comes from")
-    return {os.path.basename(path): file_sha256(path)}
+        out = {"generated": spec.get("sample", {})}
+    else:
+        path = spec["path"] if os.path.isabs(spec["path"]) else os.path.join(case_dir, spec["path"])
+        if not os.path.exists(path):
+            raise MissingFileError(f"the case's input {os.path.normpath(path)} does not exist; see the case's "
+                                   "README for where the data comes from")
+        out = {os.path.basename(path): file_sha256(path)}
+    paths = case.get("series", {}).get("paths") if isinstance(case.get("series"), dict) else None
+    if paths:
+        import glob
+
+        where = (lambda p: p if os.path.isabs(p) else os.path.join(case_dir, p))
+        files = sorted(glob.glob(where(paths))) if isinstance(paths, str) else [where(p) for p in paths]
+        out["series"] = {os.path.basename(f): file_sha256(f) for f in files if os.path.isfile(f)}
+    return out
 
 
 def run_case(path, out_dir: str | None = None, *, size: int | None = None, progress: bool = True,
@@ -161,7 +172,8 @@ def _plain(value):
 
 def check_expected(results: dict, expected: dict) -> list[str]:
     """Differences between ``results`` (results.json) and ``expected`` (expected.json:
-    {"results": {stage: {name: {"value": v, "rel": r} or {"value": v, "abs": a}}}}); [] when all agree."""
+    {"results": {stage: {name: {"value": v, "rel": r} or {"value": v, "abs": a}}}}, where a
+    list value, a history, is compared element by element); [] when all agree."""
     problems = []
     for stage, numbers in expected.get("results", {}).items():
         for name, want in numbers.items():
@@ -172,10 +184,17 @@ def check_expected(results: dict, expected: dict) -> list[str]:
             value, target = got["value"], want["value"]
             if isinstance(target, (bool, str)) or isinstance(value, (bool, str)):
                 ok = value == target
+            elif isinstance(target, list) or isinstance(value, list):  # a history: element by element
+                ok = (isinstance(target, list) and isinstance(value, list) and len(value) == len(target)
+                      and all(_close(v, t, want) for v, t in zip(value, target)))
             else:
-                tol = want.get("abs", abs(target) * want.get("rel", 1e-9))
-                ok = abs(value - target) <= tol
+                ok = _close(value, target, want)
             if not ok:
                 bound = f"abs {want['abs']}" if "abs" in want else f"rel {want.get('rel', 1e-9)}"
                 problems.append(f"{stage}.{name}: got {value!r}, expected {target!r} ({bound})")
     return problems
+
+
+def _close(value, target, want) -> bool:
+    tol = want.get("abs", abs(target) * want.get("rel", 1e-9))
+    return abs(value - target) <= tol

@@ -93,7 +93,7 @@ class Context:
 def _load_plugins() -> None:
     import importlib
 
-    from . import _stages  # noqa: F401  (dca's own stages)
+    from . import _series, _stages  # noqa: F401  (dca's own stages)
 
     for name in _PLUGINS:
         try:

@@ -120,26 +120,7 @@ def _fluid_figures(volume, params):
 def segment_stage(ctx, params, input):
     """``method``: "otsu" (pore = dark), "multi_otsu" (``classes``, ``names``), or "none" for
     a volume that is already segmented; ``denoise``: "median" or "gaussian" first."""
-    from .. import filters, segment
-
-    method = params.get("method", "otsu")
-    volume = input
-    if method == "none" or volume.dtype == bool or (volume.dtype.kind in "iu" and volume.phases):
-        labels = volume
-        method = "none (already segmented)"
-    else:
-        if params.get("denoise") == "median":
-            volume = filters.median(volume, size=int(params.get("size", 3)))
-        elif params.get("denoise") == "gaussian":
-            volume = filters.gaussian(volume, sigma=float(params.get("sigma", 1.0)))
-        if method == "otsu":
-            labels = segment.otsu(volume)
-        elif method == "multi_otsu":
-            labels = segment.multi_otsu(volume, classes=int(params.get("classes", 3)), names=params.get("names"))
-        elif method == "watershed_phases":
-            labels = segment.watershed_phases(volume, classes=int(params.get("classes", 3)), names=params.get("names"))
-        else:
-            raise InputError(f"[segment] method must be otsu, multi_otsu, watershed_phases or none, got {method!r}")
+    labels, method = segment_volume(input, params)
     data = labels.to_numpy()
     fractions = ({"pore": float(data.mean())} if data.dtype == bool else
                  {name: float((data == lab).mean()) for name, lab in labels.phases.items()})
@@ -149,6 +130,25 @@ def segment_stage(ctx, params, input):
     return Output(value=labels, numbers={f"fraction_{k}": (v, "1") for k, v in fractions.items()},
                   figures={"Orthogonal slices with the segmentation": figure},
                   tables={"segmentation": [{"method": method, **{k: round(v, 4) for k, v in fractions.items()}}]})
+
+
+def segment_volume(volume, params):
+    """The labels of [segment]'s ``params`` for one volume, and the method's name."""
+    from .. import filters, segment
+
+    method = params.get("method", "otsu")
+    if method == "none" or volume.dtype == bool or (volume.dtype.kind in "iu" and volume.phases):
+        return volume, "none (already segmented)"
+    if params.get("denoise") == "median":
+        volume = filters.median(volume, size=int(params.get("size", 3)))
+    elif params.get("denoise") == "gaussian":
+        volume = filters.gaussian(volume, sigma=float(params.get("sigma", 1.0)))
+    if method == "otsu":
+        return segment.otsu(volume), method
+    if method in ("multi_otsu", "watershed_phases"):
+        func = getattr(segment, method)
+        return func(volume, classes=int(params.get("classes", 3)), names=params.get("names")), method
+    raise InputError(f"[segment] method must be otsu, multi_otsu, watershed_phases or none, got {method!r}")
 
 
 @stage("metrics", needs=("segment",), title="metrics")

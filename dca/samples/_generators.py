@@ -35,12 +35,14 @@ def _paint_spheres(solid: np.ndarray, centres: np.ndarray, radii: np.ndarray, *,
     """Set the voxels inside each sphere; stop once ``stop_at_solid`` voxels are solid.
 
     With ``overlap=False`` a sphere that would touch solid already painted is skipped
-    (random sequential addition). Returns the number of spheres placed.
+    (random sequential addition). Returns the number of candidates looked at (the spheres
+    ``[:n]`` are the ones painted or skipped before the stop).
     """
     shape = np.array(solid.shape)
     count = int(solid.sum())
-    placed = 0
+    used = 0
     for centre, radius in zip(centres, radii):
+        used += 1
         lo = np.maximum(np.floor(centre - radius).astype(int), 0)
         hi = np.minimum(np.ceil(centre + radius).astype(int) + 1, shape)
         if np.any(hi <= lo):
@@ -55,14 +57,14 @@ def _paint_spheres(solid: np.ndarray, centres: np.ndarray, radii: np.ndarray, *,
         new = inside & ~block
         block |= inside
         count += int(new.sum())
-        placed += 1
         if stop_at_solid is not None and count >= stop_at_solid:
             break
-    return placed
+    return used
 
 
-def _grains(shape, radius, polydispersity, solid_fraction, rng, overlap=True) -> np.ndarray:
-    """Solid = union of spheres, added in random order until ``solid_fraction`` is reached."""
+def _grains(shape, radius, polydispersity, solid_fraction, rng, overlap=True, spheres=False):
+    """Solid = union of spheres, added in random order until ``solid_fraction`` is reached.
+    With ``spheres=True`` also the (centres, radii) of the spheres used, in voxels."""
     radius = _check.positive(radius, name="radius")
     volume = float(np.prod(shape))
     sphere = 4 / 3 * math.pi * radius ** 3
@@ -74,12 +76,12 @@ def _grains(shape, radius, polydispersity, solid_fraction, rng, overlap=True) ->
     radii = radius * np.clip(1 + polydispersity * rng.standard_normal(n), 0.3, 3.0)
     solid = np.zeros(shape, dtype=bool)
     target = int(round(solid_fraction * volume))
-    _paint_spheres(solid, centres, radii, stop_at_solid=target, overlap=overlap)
+    used = _paint_spheres(solid, centres, radii, stop_at_solid=target, overlap=overlap)
     if solid.sum() < target - 0.02 * volume:
         what = "non-overlapping spheres jam near a solid fraction of 0.38; use overlap=True" if not overlap \
             else "increase the number of spheres"
         raise InputError(f"could not reach solid fraction {solid_fraction:.3f} (got {solid.mean():.3f}): {what}")
-    return solid
+    return (solid, centres[:used], radii[:used]) if spheres else solid
 
 
 def sphere_pack(shape=96, *, radius: float = 6.0, porosity: float = 0.35, polydispersity: float = 0.0,
@@ -200,17 +202,23 @@ def electrode(shape=96, *, particle_radius: float = 7.0, active_fraction: float 
     binder_fraction = _check.fraction(binder_fraction, name="binder_fraction")
     if active_fraction + binder_fraction >= 1:
         raise InputError("active_fraction + binder_fraction must be below 1 (some pore must remain)")
-    rng = np.random.default_rng(seed)
-    active = _grains(shape, particle_radius, polydispersity, active_fraction, rng)
-    surround = ndimage.gaussian_filter(active.astype(np.float32), sigma=particle_radius / 3)
-    pore = ~active
-    binder = _threshold_fraction(-surround, binder_fraction * active.size / max(1, pore.sum()), where=pore)
+    active, binder, _ = _electrode_pack(shape, particle_radius, active_fraction, binder_fraction, polydispersity, seed)
     labels = np.zeros(shape, dtype=np.uint8)
     labels[active] = 1
     labels[binder] = 2
     return Volume(labels, voxel_size=voxel_size, phases={"pore": 0, "active": 1, "binder": 2}).with_step(
         "electrode", shape=shape, particle_radius=particle_radius, active_fraction=active_fraction,
         binder_fraction=binder_fraction, polydispersity=polydispersity, seed=seed)
+
+
+def _electrode_pack(shape, particle_radius, active_fraction, binder_fraction, polydispersity, seed):
+    """Active and binder masks, and the particles' (centres, radii) in voxels."""
+    rng = np.random.default_rng(seed)
+    active, centres, radii = _grains(shape, particle_radius, polydispersity, active_fraction, rng, spheres=True)
+    surround = ndimage.gaussian_filter(active.astype(np.float32), sigma=particle_radius / 3)
+    pore = ~active
+    binder = _threshold_fraction(-surround, binder_fraction * active.size / max(1, pore.sum()), where=pore)
+    return active, binder, (centres, radii)
 
 
 def partially_saturated(shape=96, *, grain_radius: float = 8.0, porosity: float = 0.38,

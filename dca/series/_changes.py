@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import InputError
+from .._phase import field_of_view
 from .._volume import Volume
 
 __all__ = ["phase_changes", "PhaseChanges", "track", "label_features"]
@@ -27,7 +28,8 @@ class PhaseChanges:
     """Voxel counts from each phase (rows, before) to each phase (columns, after), and the map.
 
     ``code`` holds, per voxel, ``index(before) * n + index(after)`` over the phase list
-    ``names``; :meth:`where` gives the voxels that went from one named phase to another.
+    ``names`` (-1 outside either step's field of view, which is not counted); :meth:`where`
+    gives the voxels that went from one named phase to another.
     """
 
     names: tuple[str, ...]
@@ -87,7 +89,10 @@ def phase_changes(before: Volume, after: Volume) -> PhaseChanges:
         raise InputError("some voxels carry labels that the volume's phases do not name")
     n = len(names)
     code = (ia * n + ib).astype(np.int16 if n * n < 32767 else np.int32)
-    counts = np.bincount(code.ravel(), minlength=n * n).reshape(n, n)
+    seen = [m for m in (field_of_view(before), field_of_view(after)) if m is not None]
+    if seen:  # voxels outside either scan's field of view changed nothing we know of
+        code[~np.logical_and.reduce(seen)] = -1
+    counts = np.bincount(code[code >= 0].ravel(), minlength=n * n).reshape(n, n)
     return PhaseChanges(names, counts, code, float(np.prod(before.voxel_size)))
 
 

@@ -40,7 +40,8 @@ class Registration:
         return np.asarray(points_xyz) @ self.matrix.T + self.offset
 
     def apply(self, moving: Volume, reference: Volume, *, order: int | None = None) -> Volume:
-        """``moving`` resampled onto ``reference``'s grid (linear for grey levels, nearest for labels)."""
+        """``moving`` resampled onto ``reference``'s grid (linear for grey levels, nearest for labels).
+        Reference voxels that fall outside the moving scan (or its field of view) are masked."""
         sitk = _sitk()
         kind = moving.to_numpy().dtype
         if order is None:  # labels (boolean, or integers with named phases) must not be interpolated
@@ -53,7 +54,11 @@ class Registration:
         out = sitk.GetArrayFromImage(sitk.Resample(image, grid, t, sitk.sitkNearestNeighbor if order == 0
                                                    else sitk.sitkLinear, 0.0))
         data = out.astype(kind) if order == 0 or kind.kind == "f" else np.round(out).astype(kind)
-        return reference._replace(data=data, mask=None, phases=moving.phases, source=moving.source,
+        # where the moving scan has no data (outside its box or its field of view) is no sample: masked
+        seen = np.ones(moving.shape, np.uint8) if moving.mask is None else np.asarray(moving.mask, np.uint8)
+        inside = sitk.GetArrayFromImage(sitk.Resample(_image(seen, moving), grid, t, sitk.sitkNearestNeighbor, 0))
+        mask = None if inside.all() else inside.astype(bool)
+        return reference._replace(data=data, mask=mask, phases=moving.phases, source=moving.source,
                                   provenance=moving.provenance).with_step(
             "register", reference=self.reference, rotation_deg=round(self.rotation_deg, 4),
             shift_m=[float(v) for v in self.shift_m], scale=self.scale, quality=round(self.quality, 4))

@@ -4,8 +4,8 @@ from scipy import ndimage
 
 import dca
 from dca import InputError
-from dca.samples import (blobs, cylinder_mask, electrode, open_cell_foam, partially_saturated, sphere_pack,
-                         virtual_scan)
+from dca.samples import (blobs, cylinder_mask, electrode, electrode_cycles, open_cell_foam, partially_saturated,
+                         sphere_pack, virtual_scan)
 
 GENERATORS = [
     (sphere_pack, {"shape": 48, "radius": 5, "porosity": 0.35}),
@@ -126,3 +126,54 @@ def test_a_compressed_foam_keeps_its_solid():
     assert (~squeezed.to_numpy()).sum() == (~base.to_numpy()).sum()
     with pytest.raises(InputError, match="compression"):
         dca.samples.open_cell_foam(40, compression=1.0)
+
+
+def test_electrode_cycles_starts_from_the_electrode_and_is_deterministic():
+    kwargs = dict(particle_radius=5, active_fraction=0.5, binder_fraction=0.1, seed=2)
+    s = electrode_cycles(40, cycles=[0, 20, 60], **kwargs)
+    np.testing.assert_array_equal(s[0].data, electrode(40, **kwargs).data)
+    again = electrode_cycles(40, cycles=[0, 20, 60], **kwargs)
+    assert all(np.array_equal(a.data, b.data) for a, b in zip(s, again))
+    assert s.coords.tolist() == [0, 20, 60] and s.unit == "cycle"
+    assert not np.array_equal(s[1].data, s[2].data)
+    with pytest.raises(InputError, match="increasing"):
+        electrode_cycles(24, cycles=[5, 2])
+
+
+def test_electrode_cycles_without_damage_repeats_the_first_scan():
+    s = electrode_cycles(32, cycles=[0, 10, 100], particle_radius=5, swelling=0.0, crack_growth=0.0)
+    for step in s:
+        np.testing.assert_array_equal(step.data, s[0].data)
+        assert step.attrs["crack_volume_m3"] == 0
+
+
+def test_swelling_only_grows_the_particles_and_never_removes_any():
+    s = electrode_cycles(40, cycles=[0, 50], particle_radius=5, swelling=0.004, crack_growth=0.0)
+    before, after = s[0].data == 1, s[1].data == 1
+    assert not (before & ~after).any()  # a swollen sphere holds the original one
+    # 20 % more volume per particle: the radius grows by 1.2^(1/3); the union grows less (overlaps)
+    assert 1.02 < after.sum() / before.sum() < 1.2
+
+
+def test_a_crack_moves_the_halves_apart_and_keeps_the_solid():
+    from dca.samples._cycling import _paint_particles
+
+    r, w = 10.0, 3.0
+    centre = np.array([[20.0, 20.0, 20.0]])
+    normal = np.array([[0.0, 0.6, 0.8]])
+    intact, _ = _paint_particles((41, 41, 41), centre, np.array([r]), normal, np.array([0.0]))
+    cracked, gap = _paint_particles((41, 41, 41), centre, np.array([r]), normal, np.array([w]))
+    assert intact.sum() == pytest.approx(4 / 3 * np.pi * r ** 3, rel=0.01)
+    assert cracked.sum() == pytest.approx(intact.sum(), rel=0.02)  # the two halves only moved
+    assert gap.sum() == pytest.approx(np.pi * r ** 2 * w, rel=0.05)  # the slab between them
+    assert not (gap & cracked).any()
+
+
+def test_the_measured_crack_volume_matches_the_generated_cracks():
+    from dca.series import phase_changes
+
+    s = electrode_cycles(48, cycles=[0, 20, 50], particle_radius=6, swelling=0.0)
+    for step in (s[1], s[2]):
+        opened = phase_changes(s[0], step).volume("active", "pore")
+        assert opened == pytest.approx(step.attrs["crack_volume_m3"], rel=0.08)
+    assert 0 < s[1].attrs["cracked_particles"] < s[2].attrs["cracked_particles"] <= s[2].attrs["particles"]

@@ -1,0 +1,204 @@
+"""The runner's [series] stage: a 4D series, segmented step by step, with metric histories."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+import numpy as np
+
+from .._errors import InputError
+from .._progress import steps as progress_steps
+from ..io._atomic import save_figure
+from ._engine import Output, stage
+from ._stages import segment_volume
+
+__all__ = ["series_stage", "load_series"]
+
+_UNITS = {"specific_surface_1_per_m": "1/m", "phase_volume_m3": "m^3", "euler_characteristic": "1"}
+
+
+def load_series(ctx, params, size=None):
+    """The steps of [series]: ``paths`` (a list, or one glob pattern, relative to the case
+    file; sorted) with ``coords``, or ``sample = {generator = ..., ...}``, a dca.samples
+    function that returns a Series (``electrode_cycles``), made ``size`` voxels wide when
+    given (so its ground truth stays that of what is measured)."""
+    from .. import samples
+    from ..series import Series
+
+    if "sample" in params:
+        spec = dict(params["sample"])
+        generator = spec.pop("generator", None)
+        made = getattr(samples, generator, None) if generator else None
+        if made is None:
+            raise InputError(f"[series] sample needs generator = a dca.samples function, got {generator!r}")
+        spec.setdefault("seed", ctx.seed)
+        if size:
+            spec["shape"] = size
+        series = made(**spec)
+        if not isinstance(series, Series):
+            raise InputError(f"dca.samples.{generator} makes one volume, not a series; list the steps' files "
+                             "in [series] paths = [...] instead")
+    elif "paths" in params:
+        pattern = params["paths"]
+        where = (lambda p: p if os.path.isabs(p) else os.path.join(ctx.case_dir, p))
+        paths = sorted(glob.glob(where(pattern))) if isinstance(pattern, str) else [where(p) for p in pattern]
+        if not paths:
+            raise InputError(f"[series] paths {pattern!r} match no file under {ctx.case_dir}")
+        options = {k: params[k] for k in ("voxel_size", "key", "format", "dataset") if k in params}
+        series = Series(paths, params.get("coords"), read_options=options)
+    else:
+        raise InputError("[series] needs paths = [...] (one file per step) or sample = {generator = ...}")
+    return series._replace(unit=params.get("unit", series.unit), name=params.get("name", series.name))
+
+
+@stage("series", title="4D series")
+def series_stage(ctx, params):
+    """A sample through time, load or charge cycles (see :func:`load_series` for the steps).
+
+    ``register = true`` aligns every step onto the first (rigid; ``scaling = true`` adds an
+    isotropic scale). Grey steps are segmented by ``segment`` (the keys of [segment]). Per
+    step: the fraction of every phase; porosity (total, connected along ``axis``, isolated),
+    specific surface and Euler characteristic of ``phase``; the volume that went from each
+    phase to each other since the first step; ``sizes = "phase"`` adds the volume-weighted
+    mean local thickness of that phase. Scalars in the steps' ``attrs`` (a generator's ground
+    truth) are reported as ``truth.*``. The [input] section's ``size`` (the reduced runs)
+    crops the steps read from files and makes a generated series that size.
+    Value: the Series of segmented steps.
+    """
+    from .. import metrics
+    from ..series import Series, phase_changes, step_metrics
+
+    n = int(ctx.sections.get("input", {}).get("size") or 0)
+    series = load_series(ctx, params, size=n)
+    if params.get("register"):
+        series = series.register(scaling=bool(params.get("scaling", False)), progress=ctx.progress)
+    phase, axis = params.get("phase"), params.get("axis", "x")
+    labels, rows, truth = [], [], []
+    for i in progress_steps(range(len(series)), "series steps", enabled=ctx.progress):
+        step = series[i]
+        if n and "paths" in params:
+            step = step[:n, :n, :n]
+        seg, _ = segment_volume(step, params.get("segment", {}))
+        labels.append(seg)
+        row = {k: v for k, v in step_metrics(seg, phase=phase, axis=axis).items() if k != "axis"}
+        row.update({f"fraction_{name}": f for name, f in _fractions(seg).items()})
+        if params.get("sizes"):  # the mean local thickness of a phase: particles split by cracks thin it
+            psd = metrics.pore_size_distribution(seg, phase=params["sizes"])
+            row[f"{params['sizes']}_mean_thickness_m"] = psd.summary["mean"]
+        if i:
+            changes = phase_changes(labels[0], seg)
+            row.update({f"{a}_to_{b}_m3": changes.volume(a, b) for a in changes.names for b in changes.names
+                        if a != b})
+        rows.append(row)
+        truth.append({k: v for k, v in step.attrs.items()
+                      if isinstance(v, (int, float)) and not isinstance(v, bool) and k != series.name})
+    for row in rows[:1]:  # the first step changed nothing from itself
+        row.update({k: 0.0 for k in rows[-1] if k.endswith("_m3") and k not in row})
+    segmented = Series(labels, series.coords, unit=series.unit, name=series.name)
+    numbers = {series.name: (series.coords.tolist(), series.unit or "1")}
+    for key in rows[-1]:
+        numbers[key] = ([float(r.get(key, np.nan)) for r in rows], _unit(key))
+    for key in truth[0]:
+        numbers[f"truth.{key}"] = ([float(t.get(key, np.nan)) for t in truth], _unit(key))
+    table = [{series.name: f"{c:g}", **{k: f"{v:.4g}" for k, v in r.items() if not k.endswith("_m3")}}
+             for c, r in zip(series.coords, rows)]
+    figures = {"Mid slices through the series": save_figure(_slices(segmented), ctx.path("series_slices.png")),
+               "Metric histories": save_figure(_histories(segmented, numbers, phase), ctx.path("series_history.png"))}
+    if len(segmented) > 1:
+        figures[f"What changed from the first to the last step (mid {_plane_name(segmented[0])})"] = save_figure(
+            _changes_figure(phase_changes(segmented[0], segmented[-1])), ctx.path("series_changes.png"))
+    tables = {f"Per step ({len(segmented)} steps)": table}
+    if truth[0]:
+        tables["Ground truth of the generated steps"] = [{series.name: f"{c:g}", **{k: f"{v:.4g}" for k, v in t.items()}}
+                                                         for c, t in zip(series.coords, truth)]
+    return Output(value=segmented, numbers=numbers, figures=figures, tables=tables)
+
+
+def _unit(key: str) -> str:
+    if key in _UNITS:
+        return _UNITS[key]
+    if key.endswith("_m3"):
+        return "m^3"
+    if key.endswith("_m"):
+        return "m"
+    return "1"
+
+
+def _fractions(volume) -> dict:
+    data = volume.to_numpy()
+    if data.dtype == bool:
+        return {"pore": float(data.mean())}
+    counts = np.bincount(data.ravel(), minlength=max(volume.phases.values(), default=0) + 1)
+    return {name: float(counts[lab] / data.size) for name, lab in volume.phases.items()}
+
+
+def _plane_name(volume) -> str:
+    return f"z = {volume.shape[0] // 2} slice"
+
+
+def _slices(series):
+    """The mid z slice of every step, side by side, phases coloured."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2.6 * len(series), 2.9), layout="constrained")
+    axes = fig.subplots(1, len(series), squeeze=False)[0]
+    for ax, i in zip(axes, range(len(series))):
+        step = series[i]
+        plane = step.to_numpy()[step.shape[0] // 2].astype(float)
+        ax.imshow(plane, cmap="viridis", vmin=0, vmax=max(2, plane.max()), interpolation="nearest")
+        ax.set_title(f"{series.name} {series.coords[i]:g} {series.unit}".strip(), fontsize=9)
+        ax.set_axis_off()
+    names = ", ".join(f"{lab} {name}" for name, lab in sorted(series[0].phases.items(), key=lambda kv: kv[1]))
+    fig.suptitle(f"Mid z slices; labels {names}" if names else "Mid z slices", fontsize=9)
+    return fig
+
+
+def _histories(series, numbers, phase):
+    """Phase fractions, specific surface and the volume changed, against the step coordinate."""
+    from matplotlib.figure import Figure
+
+    x = series.coords
+    panels = [("phase fractions", [k for k in numbers if k.startswith("fraction_")], "volume fraction"),
+              (f"specific surface of {phase or 'pore'}", ["specific_surface_1_per_m"], "1/m"),
+              ("volume changed since the first step", [k for k in numbers if k.endswith("_m3") and "_to_" in k
+                                                       and max(numbers[k][0]) > 0], "m^3")]
+    panels = [p for p in panels if p[1]]
+    fig = Figure(figsize=(4.2 * len(panels), 3.4), layout="constrained")
+    for ax, (title, keys, unit) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
+        for k in keys:
+            ax.plot(x, numbers[k][0], "o-", label=k.removeprefix("fraction_").replace("_m3", "").replace("_", " "))
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(unit)
+        ax.set_xlabel(f"{series.name} ({series.unit})" if series.unit else series.name)
+        if len(keys) > 1:
+            ax.legend(fontsize=8)
+    return fig
+
+
+def _changes_figure(changes):
+    """The mid z slice coloured by what each voxel was and became."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    n = len(changes.names)
+    plane = changes.code[changes.code.shape[0] // 2]
+    shown = [c for c in np.unique(changes.code) if c // n != c % n]
+    image = np.full(plane.shape, -1)
+    for j, c in enumerate(shown):
+        image[plane == c] = j
+    fig = Figure(figsize=(5.2, 4.2), layout="constrained")
+    ax = fig.subplots()
+    unchanged = np.ma.masked_where(image >= 0, plane // n)
+    ax.imshow(unchanged, cmap="Greys", alpha=0.35, interpolation="nearest")
+    if shown:
+        palette = colormaps["tab10" if len(shown) <= 10 else "tab20"].colors
+        colours = ListedColormap([palette[j % len(palette)] for j in range(len(shown))])
+        ax.imshow(np.ma.masked_less(image, 0), cmap=colours, vmin=-0.5, vmax=len(shown) - 0.5, interpolation="nearest")
+        ax.legend(handles=[Patch(color=colours(j), label=f"{changes.names[c // n]} -> {changes.names[c % n]}")
+                           for j, c in enumerate(shown)], fontsize=8, loc="upper right")
+    ax.set_title(f"changed: {changes.changed_fraction:.2%} of the voxels (grey: unchanged)", fontsize=10)
+    ax.set_axis_off()
+    return fig
