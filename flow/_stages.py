@@ -127,7 +127,7 @@ def series_flow_stage(ctx, params, series):
             columns.setdefault("k_mD", []).append(k / 9.869233e-16)
     units = {"k_m2": "m^2", "k_mD": "mD"}
     numbers = {key: (values, units.get(key, "1")) for key, values in columns.items()}
-    x, label = series.coords, f"{series.name} ({series.unit})" if series.unit else series.name
+    x, label = series.coords, series.coord_label
     table = [{label: f"{c:g}", **{k: f"{v[j]:.4g}" for k, v in columns.items()}} for j, c in enumerate(x)]
     figures = {"Transport against the step": save_figure(_transport_history(x, label, columns),
                                                          ctx.path("series_transport.png"))}

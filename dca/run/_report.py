@@ -13,12 +13,16 @@ __all__ = ["write_report", "render"]
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
-table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.92em; }
+table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.92em; display: block; overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; } th { background: #f3f3f3; }
 figure { margin: 0.8em 0 1.6em; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: 0.9em; color: #555; } .meta { color: #555; font-size: 0.9em; }
 details pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.8em; }
 """
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _table(rows: list[dict]) -> str:
@@ -54,9 +58,9 @@ def write_report(path: str, case: dict, done: dict, results: dict) -> str:
         out = d["output"]
         if not (out.tables or out.figures or out.files):
             continue
-        parts.append(f"<h2>{html.escape(d['title'].capitalize())}</h2>")
+        parts.append(f"<h2>{html.escape(_first_upper(d['title']))}</h2>")
         for title, rows in out.tables.items():
-            parts.append(f"<h3>{html.escape(title.capitalize())}</h3>{_table(rows)}")
+            parts.append(f"<h3>{html.escape(_first_upper(title))}</h3>{_table(rows)}")
         for title, fig in out.figures.items():
             parts.append(_figure(title, fig))
         if out.files:

@@ -101,8 +101,8 @@ def series_stage(ctx, params):
         numbers[key] = ([float(r.get(key, np.nan)) for r in rows], _unit(key))
     for key in truth[0]:
         numbers[f"truth.{key}"] = ([float(t.get(key, np.nan)) for t in truth], _unit(key))
-    table = [{series.name: f"{c:g}", **{k: f"{v:.4g}" for k, v in r.items() if not k.endswith("_m3")}}
-             for c, r in zip(series.coords, rows)]
+    shown = [k for k in rows[-1] if not k.endswith("_m3") and k not in ("phase_volume_m3", "isolated_porosity")]
+    table = [{series.name: f"{c:g}", **{k: f"{r[k]:.4g}" for k in shown}} for c, r in zip(series.coords, rows)]
     figures = {"Mid slices through the series": save_figure(_slices(segmented), ctx.path("series_slices.png")),
                "Metric histories": save_figure(_histories(segmented, numbers, phase), ctx.path("series_history.png"))}
     if len(segmented) > 1:
@@ -147,7 +147,7 @@ def _slices(series):
         step = series[i]
         plane = step.to_numpy()[step.shape[0] // 2].astype(float)
         ax.imshow(plane, cmap="viridis", vmin=0, vmax=max(2, plane.max()), interpolation="nearest")
-        ax.set_title(f"{series.name} {series.coords[i]:g} {series.unit}".strip(), fontsize=9)
+        ax.set_title(series.step_label(i), fontsize=9)
         ax.set_axis_off()
     names = ", ".join(f"{lab} {name}" for name, lab in sorted(series[0].phases.items(), key=lambda kv: kv[1]))
     fig.suptitle(f"Mid z slices; labels {names}" if names else "Mid z slices", fontsize=9)
@@ -170,7 +170,7 @@ def _histories(series, numbers, phase):
             ax.plot(x, numbers[k][0], "o-", label=k.removeprefix("fraction_").replace("_m3", "").replace("_", " "))
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(unit)
-        ax.set_xlabel(f"{series.name} ({series.unit})" if series.unit else series.name)
+        ax.set_xlabel(series.coord_label)
         if len(keys) > 1:
             ax.legend(fontsize=8)
     return fig
@@ -189,7 +189,7 @@ def _changes_figure(changes):
     image = np.full(plane.shape, -1)
     for j, c in enumerate(shown):
         image[plane == c] = j
-    fig = Figure(figsize=(5.2, 4.2), layout="constrained")
+    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
     ax = fig.subplots()
     unchanged = np.ma.masked_where(image >= 0, plane // n)
     ax.imshow(unchanged, cmap="Greys", alpha=0.35, interpolation="nearest")
@@ -198,7 +198,7 @@ def _changes_figure(changes):
         colours = ListedColormap([palette[j % len(palette)] for j in range(len(shown))])
         ax.imshow(np.ma.masked_less(image, 0), cmap=colours, vmin=-0.5, vmax=len(shown) - 0.5, interpolation="nearest")
         ax.legend(handles=[Patch(color=colours(j), label=f"{changes.names[c // n]} -> {changes.names[c % n]}")
-                           for j, c in enumerate(shown)], fontsize=8, loc="upper right")
+                           for j, c in enumerate(shown)], fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title(f"changed: {changes.changed_fraction:.2%} of the voxels (grey: unchanged)", fontsize=10)
     ax.set_axis_off()
     return fig

@@ -144,8 +144,18 @@ class Series:
         for ax, m in zip(axes[:, 0], metrics):
             ax.plot(table[self.name], table[m], "o-")
             ax.set_ylabel(m)
-        axes[-1, 0].set_xlabel(f"{self.name} ({self.unit})" if self.unit else self.name)
+        axes[-1, 0].set_xlabel(self.coord_label)
         return fig
+
+    @property
+    def coord_label(self) -> str:
+        """The step coordinate for a plot axis: "load (MPa)", or "cycle" where the unit repeats the name."""
+        return f"{self.name} ({self.unit})" if self.unit and self.unit != self.name else self.name
+
+    def step_label(self, i: int) -> str:
+        """Step ``i`` for a title: "load 5 MPa", "cycle 20"."""
+        unit = self.unit if self.unit and self.unit != self.name else ""
+        return f"{self.name} {self.coords[i]:g} {unit}".strip()
 
     def __repr__(self) -> str:
         registered = sum(t is not None for t in self.transforms)
