@@ -8,7 +8,6 @@ the C order of a (z, y, x) array, so the voxels are written as they lie in memor
 from __future__ import annotations
 
 import os
-import re
 import struct
 import xml.etree.ElementTree as ET
 

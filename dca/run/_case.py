@@ -85,11 +85,10 @@ def _input_checksums(case: dict, case_dir: str) -> dict:
         out = {os.path.basename(path): file_sha256(path)}
     paths = case.get("series", {}).get("paths") if isinstance(case.get("series"), dict) else None
     if paths:
-        import glob
+        from ._series import series_files
 
-        where = (lambda p: p if os.path.isabs(p) else os.path.join(case_dir, p))
-        files = sorted(glob.glob(where(paths))) if isinstance(paths, str) else [where(p) for p in paths]
-        out["series"] = {os.path.basename(f): file_sha256(f) for f in files if os.path.isfile(f)}
+        files = [f for f in series_files(paths, case_dir) if os.path.isfile(f)]
+        out["series"] = {os.path.basename(f): file_sha256(f) for f in files}
     return out
 
 

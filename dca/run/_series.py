@@ -13,9 +13,17 @@ from ..io._atomic import save_figure
 from ._engine import Output, stage
 from ._stages import segment_volume
 
-__all__ = ["series_stage", "load_series"]
+__all__ = ["series_stage", "load_series", "series_files"]
 
 _UNITS = {"specific_surface_1_per_m": "1/m", "phase_volume_m3": "m^3", "euler_characteristic": "1"}
+
+
+def series_files(paths, case_dir: str) -> list[str]:
+    """[series] ``paths``: one glob pattern (its matches sorted) or a list, relative to ``case_dir``."""
+    def where(p):
+        return p if os.path.isabs(p) else os.path.join(case_dir, p)
+
+    return sorted(glob.glob(where(paths))) if isinstance(paths, str) else [where(p) for p in paths]
 
 
 def load_series(ctx, params, size=None):
@@ -40,11 +48,9 @@ def load_series(ctx, params, size=None):
             raise InputError(f"dca.samples.{generator} makes one volume, not a series; list the steps' files "
                              "in [series] paths = [...] instead")
     elif "paths" in params:
-        pattern = params["paths"]
-        where = (lambda p: p if os.path.isabs(p) else os.path.join(ctx.case_dir, p))
-        paths = sorted(glob.glob(where(pattern))) if isinstance(pattern, str) else [where(p) for p in pattern]
+        paths = series_files(params["paths"], ctx.case_dir)
         if not paths:
-            raise InputError(f"[series] paths {pattern!r} match no file under {ctx.case_dir}")
+            raise InputError(f"[series] paths {params['paths']!r} match no file under {ctx.case_dir}")
         options = {k: params[k] for k in ("voxel_size", "key", "format", "dataset") if k in params}
         series = Series(paths, params.get("coords"), read_options=options)
     else:
@@ -66,14 +72,12 @@ def series_stage(ctx, params):
     crops the steps read from files and makes a generated series that size.
     Value: the Series of segmented steps.
     """
-    from .. import metrics
-    from ..series import Series, phase_changes, step_metrics
+    from ..series import Series, phase_changes
 
     n = int(ctx.sections.get("input", {}).get("size") or 0)
     series = load_series(ctx, params, size=n)
     if params.get("register"):
         series = series.register(scaling=bool(params.get("scaling", False)), progress=ctx.progress)
-    phase, axis = params.get("phase"), params.get("axis", "x")
     labels, rows, truth = [], [], []
     for i in progress_steps(range(len(series)), "series steps", enabled=ctx.progress):
         step = series[i]
@@ -81,38 +85,53 @@ def series_stage(ctx, params):
             step = step[:n, :n, :n]
         seg, _ = segment_volume(step, params.get("segment", {}))
         labels.append(seg)
-        row = {k: v for k, v in step_metrics(seg, phase=phase, axis=axis).items() if k != "axis"}
-        row.update({f"fraction_{name}": f for name, f in _fractions(seg).items()})
-        if params.get("sizes"):  # the mean local thickness of a phase: particles split by cracks thin it
-            psd = metrics.pore_size_distribution(seg, phase=params["sizes"])
-            row[f"{params['sizes']}_mean_thickness_m"] = psd.summary["mean"]
-        if i:
-            changes = phase_changes(labels[0], seg)
-            row.update({f"{a}_to_{b}_m3": changes.volume(a, b) for a in changes.names for b in changes.names
-                        if a != b})
-        rows.append(row)
+        rows.append(_measure(seg, labels[0] if i else None, params))
         truth.append({k: v for k, v in step.attrs.items()
                       if isinstance(v, (int, float)) and not isinstance(v, bool) and k != series.name})
-    for row in rows[:1]:  # the first step changed nothing from itself
-        row.update({k: 0.0 for k in rows[-1] if k.endswith("_m3") and k not in row})
+    rows[0].update({k: 0.0 for k in rows[-1] if k.endswith("_m3") and k not in rows[0]})  # nothing changed yet
     segmented = Series(labels, series.coords, unit=series.unit, name=series.name)
     numbers = {series.name: (series.coords.tolist(), series.unit or "1")}
-    for key in rows[-1]:
-        numbers[key] = ([float(r.get(key, np.nan)) for r in rows], _unit(key))
-    for key in truth[0]:
-        numbers[f"truth.{key}"] = ([float(t.get(key, np.nan)) for t in truth], _unit(key))
-    shown = [k for k in rows[-1] if not k.endswith("_m3") and k not in ("phase_volume_m3", "isolated_porosity")]
-    table = [{series.name: f"{c:g}", **{k: f"{r[k]:.4g}" for k in shown}} for c, r in zip(series.coords, rows)]
+    numbers.update(_histories_of(rows))
+    numbers.update(_histories_of(truth, prefix="truth."))
     figures = {"Mid slices through the series": save_figure(_slices(segmented), ctx.path("series_slices.png")),
-               "Metric histories": save_figure(_histories(segmented, numbers, phase), ctx.path("series_history.png"))}
+               "Metric histories": save_figure(_histories(segmented, numbers, params.get("phase")),
+                                               ctx.path("series_history.png"))}
     if len(segmented) > 1:
         figures[f"What changed from the first to the last step (mid {_plane_name(segmented[0])})"] = save_figure(
             _changes_figure(phase_changes(segmented[0], segmented[-1])), ctx.path("series_changes.png"))
-    tables = {f"Per step ({len(segmented)} steps)": table}
+    shown = [k for k in rows[-1] if not k.endswith("_m3") and k != "isolated_porosity"]
+    tables = {f"Per step ({len(segmented)} steps)": _rows(segmented, rows, shown)}
     if truth[0]:
-        tables["Ground truth of the generated steps"] = [{series.name: f"{c:g}", **{k: f"{v:.4g}" for k, v in t.items()}}
-                                                         for c, t in zip(series.coords, truth)]
+        tables["Ground truth of the generated steps"] = _rows(segmented, truth, list(truth[0]))
     return Output(value=segmented, numbers=numbers, figures=figures, tables=tables)
+
+
+def _measure(seg, first, params) -> dict:
+    """One step's metrics; with ``first``, the volume changed from each phase to each other since."""
+    from .. import metrics
+    from ..series import phase_changes, step_metrics
+
+    phase = params.get("phase")
+    row = {k: v for k, v in step_metrics(seg, phase=phase, axis=params.get("axis", "x")).items() if k != "axis"}
+    row.update({f"fraction_{name}": f for name, f in _fractions(seg).items()})
+    if params.get("sizes"):  # the mean local thickness of a phase: particles split by cracks thin it
+        psd = metrics.pore_size_distribution(seg, phase=params["sizes"])
+        row[f"{params['sizes']}_mean_thickness_m"] = psd.summary["mean"]
+    if first is not None:
+        changes = phase_changes(first, seg)
+        row.update({f"{a}_to_{b}_m3": changes.volume(a, b) for a in changes.names for b in changes.names if a != b})
+    return row
+
+
+def _histories_of(rows: list[dict], prefix: str = "") -> dict:
+    """{key: ([value per step], unit)}; None where a step lacks the key."""
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    return {prefix + k: ([float(r[k]) if k in r else None for r in rows], _unit(k)) for k in keys}
+
+
+def _rows(series, rows, keys) -> list[dict]:
+    return [{series.name: f"{c:g}", **{k: f"{r[k]:.4g}" if k in r else "" for k in keys}}
+            for c, r in zip(series.coords, rows)]
 
 
 def _unit(key: str) -> str:
@@ -162,12 +181,13 @@ def _histories(series, numbers, phase):
     panels = [("phase fractions", [k for k in numbers if k.startswith("fraction_")], "volume fraction"),
               (f"specific surface of {phase or 'pore'}", ["specific_surface_1_per_m"], "1/m"),
               ("volume changed since the first step", [k for k in numbers if k.endswith("_m3") and "_to_" in k
-                                                       and max(numbers[k][0]) > 0], "m^3")]
+                                                       and any(v for v in numbers[k][0])], "m^3")]
     panels = [p for p in panels if p[1]]
     fig = Figure(figsize=(4.2 * len(panels), 3.4), layout="constrained")
     for ax, (title, keys, unit) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
         for k in keys:
-            ax.plot(x, numbers[k][0], "o-", label=k.removeprefix("fraction_").replace("_m3", "").replace("_", " "))
+            name = k.removeprefix("fraction_").replace("_m3", "").replace("_", " ")
+            ax.plot(x, [np.nan if v is None else v for v in numbers[k][0]], "o-", label=name)
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(unit)
         ax.set_xlabel(series.coord_label)
