@@ -322,6 +322,7 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
     import scipy.sparse as sp
     import scipy.sparse.linalg as spla
 
+    bar.phase("assembling")
     open_axis = a if nb else -1
     cells, faces, nf = index_grids(fluid, periodic)
     nc = int(fluid.sum())
@@ -387,6 +388,7 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
 
     x, info = spla.bicgstab(system, rhs, M=spla.LinearOperator((n, n), precondition), rtol=tol,
                             maxiter=maxiter, callback=tick)
+    bar.phase("projection")
     residual = float(np.linalg.norm(system @ x - rhs) / np.linalg.norm(rhs))
     if info != 0 or not residual <= 10 * tol:
         raise ConvergenceError(f"the Stokes solve did not converge: residual {residual:.2e} after {count[0]} "
