@@ -79,7 +79,8 @@ def tortuosity_stage(ctx, params, segment):
     from . import tortuosity
 
     axis = params.get("axis", "x")
-    t = tortuosity(segment, axis, phase=params.get("phase"), diffusivity=params.get("diffusivity"))
+    t = tortuosity(segment, axis, phase=params.get("phase"), diffusivity=params.get("diffusivity"),
+                   progress=ctx.progress)
     numbers = {"tau": (t.tau, "1"), "effective_diffusivity_ratio": (t.effective_diffusivity_ratio, "1"),
                "formation_factor_diffusive": (t.formation_factor, "1"), "porosity": (t.porosity, "1")}
     row = {"axis": axis, "tau": f"{t.tau:.4g}", "D_eff/D": f"{t.effective_diffusivity_ratio:.4g}",
@@ -110,7 +111,7 @@ def series_flow_stage(ctx, params, series):
             spec = params["tortuosity"]
             try:
                 t = tortuosity(step, spec.get("axis", "x"), phase=spec.get("phase"),
-                               diffusivity=spec.get("diffusivity"))
+                               diffusivity=spec.get("diffusivity"), progress=ctx.progress)
                 tau, ratio, phi = t.tau, t.effective_diffusivity_ratio, t.porosity
             except NotPercolatingError:
                 tau, ratio, phi = np.inf, 0.0, np.nan

@@ -37,7 +37,7 @@ from dca._phase import field_of_view, phase_mask
 
 from ._mac import index_grids, momentum_rows
 from ._network_flow import Permeability
-from ._voxels import AXIS_NAMES, as_volume, flow_axis, repeatable, spanning
+from ._voxels import AXIS_NAMES, SolveProgress, as_volume, flow_axis, repeatable, spanning
 
 __all__ = ["StokesFlow", "stokes", "permeability_tensor"]
 
@@ -285,36 +285,8 @@ def _brinkman(viscous, fluid, cells, faces, periodic, open_axis, inv_k, c1, c2):
 def _solve(fluid, a, periodic, nb, tol, maxiter, inv_k=None, progress=False):
     """Lattice-unit solve: pressure 1 at the inlet reservoir, 0 at the outlet (or jump 1).
     ``inv_k``: Brinkman drag h^2/k_m per cell (grid of the padded image), or None."""
-    with _Bar(progress, maxiter, tol) as bar:
+    with SolveProgress("Stokes", progress, maxiter, tol) as bar:
         return _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar)
-
-
-class _Bar:
-    """The solve's progress: its phase while it builds, then the iterations and residual."""
-
-    def __init__(self, enabled, maxiter, tol):
-        self.bar = None
-        if enabled:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=maxiter, desc="Stokes: assembling", unit="it", leave=False, delay=1.0)
-        self.tol = tol
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.close()
-
-    def phase(self, text):
-        if self.bar is not None:
-            self.bar.set_description(f"Stokes: {text}")
-
-    def iteration(self, residual):
-        if self.bar is not None:
-            self.bar.update(1)
-            self.bar.set_postfix_str(f"residual {residual:.1e} -> {self.tol:g}", refresh=False)
 
 
 def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
@@ -383,7 +355,7 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
 
     def tick(x):
         count[0] += 1
-        if bar.bar is not None:  # one more product with the operator: only when someone watches
+        if bar.shown:  # one more product with the operator: only when someone watches
             bar.iteration(float(np.linalg.norm(apply(x) - rhs)) / norm_rhs)
 
     x, info = spla.bicgstab(system, rhs, M=spla.LinearOperator((n, n), precondition), rtol=tol,

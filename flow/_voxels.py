@@ -9,9 +9,41 @@ import numpy as np
 from dca import Volume
 from dca._check import axis as check_axis
 
-__all__ = ["as_volume", "flow_axis", "spanning", "AXIS_NAMES", "repeatable"]
+__all__ = ["as_volume", "flow_axis", "spanning", "AXIS_NAMES", "repeatable", "SolveProgress"]
 
 AXIS_NAMES = "zyx"  # array axis -> physical axis name
+
+
+class SolveProgress:
+    """A solver's progress bar (tqdm, after a second): its phase while it builds, then the
+    iterations with the residual against the tolerance. Does nothing unless ``enabled``."""
+
+    def __init__(self, solver: str, enabled: bool, maxiter: int, tol: float):
+        self.solver, self.tol, self.bar = solver, tol, None
+        if enabled:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=maxiter, desc=solver, unit="it", leave=False, delay=1.0)
+
+    @property
+    def shown(self) -> bool:
+        return self.bar is not None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+
+    def phase(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.set_description(f"{self.solver}: {text}")
+
+    def iteration(self, residual: float) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix_str(f"residual {residual:.1e} -> {self.tol:g}", refresh=False)
 
 
 @contextlib.contextmanager

@@ -168,23 +168,3 @@ def test_same_input_same_numbers():
     b = flow.stokes(v, "x").k_m2
     assert a == b and np.random.rand() == after  # the caller's random stream is left as it was
 
-
-def test_a_progress_bar_watches_the_solve_without_changing_it(capsys, monkeypatch):
-    import tqdm.auto
-
-    v = dca.samples.blobs(24, porosity=0.4, seed=8, voxel_size=1e-6)
-    quiet = flow.stokes(v, "x")
-    seen = []
-    bar = tqdm.auto.tqdm
-
-    def shown(*args, **kwargs):  # no one-second delay, so the short solve draws its bar
-        b = bar(*args, **{**kwargs, "delay": 0, "mininterval": 0})
-        seen.append(b)
-        return b
-
-    monkeypatch.setattr(tqdm.auto, "tqdm", shown)
-    watched = flow.stokes(v, "x", progress=True)
-    assert watched.k_m2 == quiet.k_m2 and watched.iterations == quiet.iterations
-    assert len(seen) == 1 and seen[0].n == quiet.iterations
-    err = capsys.readouterr().err
-    assert "Stokes: BiCGStab" in err and "residual" in err
