@@ -36,8 +36,8 @@ class Comparison:
                 "inter_code_spread": INTER_CODE_SPREAD}
 
     def __repr__(self) -> str:
-        return (f"<Comparison {self.stokes.axis}: network {self.network.k_mD:.4g} mD, stokes {self.stokes.k_mD:.4g} mD, "
-                f"ratio {self.ratio:.3f}>")
+        return (f"<Comparison {self.stokes.axis}: network {self.network.k_mD:.4g} mD, "
+                f"stokes {self.stokes.k_mD:.4g} mD, ratio {self.ratio:.3f}>")
 
 
 def compare(image, axis="x", *, phase=None, voxel_size=None, network=None, viscosity: float = 1e-3,

@@ -52,7 +52,8 @@ class Tortuosity:
                "formation_factor": self.formation_factor, "porosity": self.porosity,
                "effective_diffusivity": self.effective_diffusivity, "mass_balance": self.mass_balance,
                "iterations": self.iterations, "residual": self.residual, "voxels_used": self.voxels_used,
-               "voxels_excluded": self.voxels_excluded, "method": "voxel Laplace (finite volumes, TauFactor convention)"}
+               "voxels_excluded": self.voxels_excluded,
+               "method": "voxel Laplace (finite volumes, TauFactor convention)"}
         if self.reason:
             out["reason"] = self.reason
         return out
@@ -137,9 +138,9 @@ def tortuosity(image, axis="x", *, phase=None, diffusivity: dict | None = None, 
     d_eff = q * length / area  # dC = 1
     mass_balance = float((q_slices.max() - q_slices.min()) / q) if q > 0 else 0.0
     ratio = d_eff / reference
-    return result(tau=float(d_mean / d_eff), effective_diffusivity_ratio=float(ratio), formation_factor=float(1 / ratio),
-                  effective_diffusivity=float(d_eff), mass_balance=mass_balance, iterations=iterations,
-                  residual=residual, concentration=conc if keep_field else None)
+    return result(tau=float(d_mean / d_eff), effective_diffusivity_ratio=float(ratio),
+                  formation_factor=float(1 / ratio), effective_diffusivity=float(d_eff), mass_balance=mass_balance,
+                  iterations=iterations, residual=residual, concentration=conc if keep_field else None)
 
 
 def _solve(d: np.ndarray, h: np.ndarray, axis: int, tol: float, bar: SolveProgress):
