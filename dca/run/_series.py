@@ -11,7 +11,7 @@ from .._errors import InputError
 from .._progress import steps as progress_steps
 from ..io._atomic import save_figure
 from ._engine import Output, stage
-from ._stages import segment_volume
+from ._stages import phase_fractions, segment_volume
 
 __all__ = ["series_stage", "load_series", "series_files"]
 
@@ -113,7 +113,7 @@ def _measure(seg, first, params) -> dict:
 
     phase = params.get("phase")
     row = {k: v for k, v in step_metrics(seg, phase=phase, axis=params.get("axis", "x")).items() if k != "axis"}
-    row.update({f"fraction_{name}": f for name, f in _fractions(seg).items()})
+    row.update({f"fraction_{name}": f for name, f in phase_fractions(seg).items()})
     if params.get("sizes"):  # the mean local thickness of a phase: particles split by cracks thin it
         psd = metrics.pore_size_distribution(seg, phase=params["sizes"])
         row[f"{params['sizes']}_mean_thickness_m"] = psd.summary["mean"]
@@ -142,14 +142,6 @@ def _unit(key: str) -> str:
     if key.endswith("_m"):
         return "m"
     return "1"
-
-
-def _fractions(volume) -> dict:
-    data = volume.to_numpy()
-    if data.dtype == bool:
-        return {"pore": float(data.mean())}
-    counts = np.bincount(data.ravel(), minlength=max(volume.phases.values(), default=0) + 1)
-    return {name: float(counts[lab] / data.size) for name, lab in volume.phases.items()}
 
 
 def _plane_name(volume) -> str:

@@ -121,15 +121,27 @@ def segment_stage(ctx, params, input):
     """``method``: "otsu" (pore = dark), "multi_otsu" (``classes``, ``names``), or "none" for
     a volume that is already segmented; ``denoise``: "median" or "gaussian" first."""
     labels, method = segment_volume(input, params)
-    data = labels.to_numpy()
-    fractions = ({"pore": float(data.mean())} if data.dtype == bool else
-                 {name: float((data == lab).mean()) for name, lab in labels.phases.items()})
+    fractions = phase_fractions(labels)
     figure = save_figure(input.quicklook(overlay=labels if labels is not input else None,
                                          title="Orthogonal mid slices, segmentation overlaid"),
                          ctx.path("slices.png"))
     return Output(value=labels, numbers={f"fraction_{k}": (v, "1") for k, v in fractions.items()},
                   figures={"Orthogonal slices with the segmentation": figure},
                   tables={"segmentation": [{"method": method, **{k: round(v, 4) for k, v in fractions.items()}}]})
+
+
+def phase_fractions(volume) -> dict:
+    """{phase: volume fraction} of a segmented volume, inside its field of view."""
+    from .._phase import field_of_view
+
+    data = volume.to_numpy()
+    seen = field_of_view(volume)
+    if seen is not None:
+        data = data[seen]
+    if data.dtype == bool:
+        return {"pore": float(data.mean())}
+    counts = np.bincount(data.ravel(), minlength=max(volume.phases.values(), default=0) + 1)
+    return {name: float(counts[lab] / data.size) for name, lab in volume.phases.items()}
 
 
 def segment_volume(volume, params):
