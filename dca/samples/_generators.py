@@ -198,10 +198,6 @@ def electrode(shape=96, *, particle_radius: float = 7.0, active_fraction: float 
     Default voxel 0.4 um, a sub-micron XRM scan of NMC particles ~5 um across.
     """
     shape = _shape(shape)
-    active_fraction = _check.fraction(active_fraction, name="active_fraction")
-    binder_fraction = _check.fraction(binder_fraction, name="binder_fraction")
-    if active_fraction + binder_fraction >= 1:
-        raise InputError("active_fraction + binder_fraction must be below 1 (some pore must remain)")
     active, binder, _ = _electrode_pack(shape, particle_radius, active_fraction, binder_fraction, polydispersity, seed)
     labels = np.zeros(shape, dtype=np.uint8)
     labels[active] = 1
@@ -213,6 +209,10 @@ def electrode(shape=96, *, particle_radius: float = 7.0, active_fraction: float 
 
 def _electrode_pack(shape, particle_radius, active_fraction, binder_fraction, polydispersity, seed):
     """Active and binder masks, and the particles' (centres, radii) in voxels."""
+    active_fraction = _check.fraction(active_fraction, name="active_fraction")
+    binder_fraction = _check.fraction(binder_fraction, name="binder_fraction")
+    if active_fraction + binder_fraction >= 1:
+        raise InputError("active_fraction + binder_fraction must be below 1 (some pore must remain)")
     rng = np.random.default_rng(seed)
     active, centres, radii = _grains(shape, particle_radius, polydispersity, active_fraction, rng, spheres=True)
     surround = ndimage.gaussian_filter(active.astype(np.float32), sigma=particle_radius / 3)

@@ -138,6 +138,8 @@ def test_electrode_cycles_starts_from_the_electrode_and_is_deterministic():
     assert not np.array_equal(s[1].data, s[2].data)
     with pytest.raises(InputError, match="increasing"):
         electrode_cycles(24, cycles=[5, 2])
+    with pytest.raises(InputError, match="below 1"):
+        electrode_cycles(24, active_fraction=0.7, binder_fraction=0.3)
 
 
 def test_electrode_cycles_without_damage_repeats_the_first_scan():
