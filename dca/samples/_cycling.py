@@ -52,6 +52,9 @@ def electrode_cycles(shape=96, *, cycles=(0, 5, 10, 20, 50), particle_radius: fl
     normals = rng.standard_normal((len(radii), 3))
     normals /= np.linalg.norm(normals, axis=1, keepdims=True)
     h = _check.voxel_size(voxel_size)
+    params = dict(shape=shape, particle_radius=particle_radius, active_fraction=active_fraction,
+                  binder_fraction=binder_fraction, polydispersity=polydispersity, swelling=swelling,
+                  crack_onset=crack_onset, crack_growth=crack_growth, seed=seed)
     steps = []
     for k in cycles:
         strain = swelling * k
@@ -69,7 +72,7 @@ def electrode_cycles(shape=96, *, cycles=(0, 5, 10, 20, 50), particle_radius: fl
                  "crack_volume_m3": float((crack & ~active).sum() * np.prod(h)), "swelling_strain": float(strain),
                  "mean_crack_opening_m": float(opening[cracked].mean() * h[0]) if cracked.any() else 0.0}
         steps.append(Volume(labels, voxel_size=voxel_size, phases={"pore": 0, "active": 1, "binder": 2},
-                            attrs=truth))
+                            attrs=truth).with_step("electrode_cycles", cycle=float(k), **params))
     return Series(steps, coords=cycles, unit="cycle", name="cycle")
 
 

@@ -135,6 +135,7 @@ def test_electrode_cycles_starts_from_the_electrode_and_is_deterministic():
     again = electrode_cycles(40, cycles=[0, 20, 60], **kwargs)
     assert all(np.array_equal(a.data, b.data) for a, b in zip(s, again))
     assert s.coords.tolist() == [0, 20, 60] and s.unit == "cycle"
+    assert s[2].provenance[-1].name == "electrode_cycles" and s[2].provenance[-1].params["cycle"] == 60
     assert not np.array_equal(s[1].data, s[2].data)
     with pytest.raises(InputError, match="increasing"):
         electrode_cycles(24, cycles=[5, 2])
