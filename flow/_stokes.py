@@ -323,6 +323,7 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
     grad = sp.csr_matrix((np.r_[np.ones(nf), -np.ones(nf)], (np.r_[rows, rows], np.r_[c2, c1])), shape=(nf, nc))
     rhs_u = jump - grad @ value
     grad = grad[:, free].tocsr()
+    del c1, c2, jump, rows
     n_free = free.size
     symmetric = ((viscous + viscous.T) * 0.5).tocsr()
     bar.phase("multigrid setup")
@@ -366,6 +367,7 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
         raise ConvergenceError(f"the Stokes solve did not converge: residual {residual:.2e} after {count[0]} "
                                f"iterations (tolerance {tol:g}); raise maxiter or loosen tol")
     u, p = x[:nf].copy(), x[nf:]
+    del system, mu_, amg_u, viscous, x  # the velocity block is done with: free it before the fields
     # projection onto divergence-free fields: the flow rate is then equal on every cross-section
     div = grad_t @ u
     phi = amg_p.solve(div, tol=1e-12, accel="cg", maxiter=200)
