@@ -48,6 +48,7 @@ def permeability_stage(ctx, params, segment, network):
 
 @stage("formation_factor", needs=("network",), title="formation factor")
 def formation_factor_stage(ctx, params, network):
+    """Formation factor along ``axis`` from the network's electrical conductances (pores full of brine)."""
     from . import formation_factor
 
     axis = params.get("axis", "x")

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 
+from .._errors import InputError
 from ._common import emit
 
 
@@ -13,7 +14,9 @@ def add_parser(sub) -> None:
     parser = sub.add_parser("run", help="run a case study (case.toml): results.json and report.html",
                             description="Run the pipeline a case.toml declares. Stages are cached by the hash of "
                                         "their inputs and parameters: a second run recomputes only what changed.")
-    parser.add_argument("case", help="path of the case.toml")
+    parser.add_argument("case", nargs="?", help="path of the case.toml")
+    parser.add_argument("--stages", action="store_true",
+                        help="list the stages a case file may declare, with their keys, and exit")
     parser.add_argument("--out", help="output folder (default dca_output/<case name>)")
     parser.add_argument("--size", type=int, help="crop the input to its first N voxels per axis (a quick run)")
     parser.add_argument("--check", action="store_true",
@@ -26,6 +29,14 @@ def run(args) -> int:
     from ..run import run_case
     from ..run._case import check_expected
 
+    if args.stages:
+        from ..run import stage_reference
+
+        print(stage_reference(), end="")
+        return 0
+    if not args.case:
+        raise InputError("give the path of a case.toml (for example case_studies/battery_electrode/case.toml), "
+                         "or --stages for the stages a case file may declare")
     expected = None
     if args.check:
         path = os.path.join(os.path.dirname(os.path.abspath(args.case)), "expected.json")

@@ -21,7 +21,7 @@ from typing import Any
 
 from .._errors import DcaError, InputError
 
-__all__ = ["stage", "Output", "Context", "STAGES", "run_stages", "StageError"]
+__all__ = ["stage", "Output", "Context", "STAGES", "run_stages", "StageError", "stage_reference"]
 
 _PLUGINS = ("flow._stages", "meshing._stages")
 
@@ -100,6 +100,22 @@ def _load_plugins() -> None:
             importlib.import_module(name)
         except ImportError:  # a stripped install without flow or meshing: their stages are missing
             pass
+
+
+def stage_reference() -> str:
+    """Every stage a case file may declare: its section, what it needs, and its keys (the
+    stage's docstring). What ``dca run --stages`` prints."""
+    import inspect
+
+    _load_plugins()
+    parts = []
+    for name, spec in STAGES.items():
+        needs = ", ".join(f"[{d}]" for d in spec.needs) or "nothing"
+        optional = f"; uses {', '.join(f'[{d}]' for d in spec.optional)} where the case has it" if spec.optional else ""
+        doc = inspect.getdoc(spec.func) or ""
+        body = "\n".join("    " + line if line else "" for line in doc.splitlines())
+        parts.append(f"[{name}]  {spec.title}; needs {needs}{optional}\n{body}".rstrip())
+    return "\n\n".join(parts) + "\n"
 
 
 def _kind(section: str) -> str:

@@ -60,17 +60,22 @@ def load_series(ctx, params, size=None):
 
 @stage("series", title="4D series")
 def series_stage(ctx, params):
-    """A sample through time, load or charge cycles (see :func:`load_series` for the steps).
+    """A sample through time, load or charge cycles.
 
-    ``register = true`` aligns every step onto the first (rigid; ``scaling = true`` adds an
-    isotropic scale). Grey steps are segmented by ``segment`` (the keys of [segment]). Per
-    step: the fraction of every phase; porosity (total, connected along ``axis``, isolated),
-    specific surface and Euler characteristic of ``phase``; the volume that went from each
-    phase to each other since the first step; ``sizes = "phase"`` adds the volume-weighted
-    mean local thickness of that phase. Scalars in the steps' ``attrs`` (a generator's ground
-    truth) are reported as ``truth.*``. The [input] section's ``size`` (the reduced runs)
-    crops the steps read from files and makes a generated series that size.
-    Value: the Series of segmented steps.
+    Steps: ``paths`` (one glob pattern, its matches sorted, or a list; relative to the case
+    file) with ``coords``, ``unit``, ``name`` (the step coordinate) and the reader's
+    ``voxel_size`` / ``key`` / ``format`` / ``dataset``; or ``sample = {generator = ...}``, a
+    dca.samples function that makes a series (``electrode_cycles``). ``register = true``
+    aligns every step onto the first (rigid; ``scaling = true`` adds an isotropic scale).
+    Grey steps are segmented by ``segment`` (the keys of [segment]).
+
+    Per step: the fraction of every phase; porosity (total, connected along ``axis``,
+    isolated), specific surface and Euler characteristic of ``phase``; the volume that went
+    from each phase to each other since the first step; ``sizes = "phase"`` adds the
+    volume-weighted mean local thickness of that phase. Scalars in the steps' ``attrs`` (a
+    generator's ground truth) are reported as ``truth.*``. The [input] section's ``size``
+    (the reduced runs) crops the steps read from files and makes a generated series that
+    size. Value: the Series of segmented steps.
     """
     from ..series import Series, phase_changes
 

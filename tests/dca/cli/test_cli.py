@@ -151,3 +151,13 @@ def test_grey_summary_is_the_same_for_lazy_and_loaded_float_volumes(tmp_path):
     a, b = grey_summary(eager), grey_summary(lazy)
     assert a["non_finite"] == b["non_finite"] == 1
     assert a == pytest.approx(b)
+
+
+def test_run_lists_the_stages_a_case_may_declare(capsys):
+    code, out, _ = _run(["run", "--stages"], capsys)
+    assert code == 0
+    for section in ("[input]", "[segment]", "[series]", "[series_flow]", "[permeability]", "[mesh]"):
+        assert section in out
+    assert "needs [series]" in out and "``register = true``" in out  # what each needs, and its keys
+    code, _, err = _run(["run"], capsys)
+    assert code != 0 and "case.toml" in err
