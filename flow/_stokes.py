@@ -14,8 +14,8 @@ dp the difference of the mean pressures on the buffer slices that touch the samp
 periodic axis: the jump).
 
 Solver: the saddle-point system is solved by BiCGStab with a block-triangular
-preconditioner: one smoothed-aggregation AMG V-cycle on the symmetric part of the viscous
-block and one on the "Darcy" pressure operator G^T W G, where W = A^-1 1 is each face's
+preconditioner: smoothed-aggregation AMG V-cycles on the symmetric part of the viscous
+block (one hierarchy per face direction, which that block never couples) and one on the "Darcy" pressure operator G^T W G, where W = A^-1 1 is each face's
 local Poiseuille response to a unit pressure gradient (the operator that governs the
 large-scale pressure field of a porous medium, which the mass-matrix Schur approximations
 miss). Convergence: the relative residual of the whole system below ``tol`` (default 1e-6,
@@ -290,9 +290,12 @@ def _solve(fluid, a, periodic, nb, tol, maxiter, inv_k=None, progress=False):
 
 
 def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
+    from itertools import pairwise
+
     import pyamg
     import scipy.sparse as sp
     import scipy.sparse.linalg as spla
+    from pyamg.relaxation.smoothing import change_smoothers
 
     bar.phase("assembling")
     open_axis = a if nb else -1
@@ -325,28 +328,46 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
     grad = grad[:, free].tocsr()
     del c1, c2, jump, rows
     n_free = free.size
-    symmetric = ((viscous + viscous.T) * 0.5).tocsr()
     bar.phase("multigrid setup")
     smoother = dict(presmoother=("gauss_seidel", {"sweep": "forward"}),
                     postsmoother=("gauss_seidel", {"sweep": "backward"}))
-    amg_u = pyamg.smoothed_aggregation_solver(symmetric, symmetry="symmetric", max_coarse=500, **smoother)
-    w = amg_u.solve(np.ones(nf), tol=0.1, accel="cg", maxiter=20)
+    # faces are numbered direction by direction and the viscous operator never couples two
+    # directions: it is kept as three blocks, with one hierarchy each. Set up on a third of the
+    # faces at a time, the transient memory of the setup (the peak of the solve) is a third
+    spans = [(lo, hi) for lo, hi in pairwise(np.cumsum([0] + [int((faces[b] >= 0).sum()) for b in range(3)]))
+             if hi > lo]
+    blocks = [viscous[lo:hi, lo:hi].tocsr() for lo, hi in spans]
+    del viscous
+    amg_u = [pyamg.smoothed_aggregation_solver(((b + b.T) * 0.5).tocsr(), symmetry="symmetric", max_coarse=500,
+                                               **smoother) for b in blocks]
+    w = np.concatenate([ml.solve(np.ones(b.shape[0]), tol=0.1, accel="cg", maxiter=20) for ml, b in zip(amg_u, blocks)])
     w = np.maximum(w, 1e-3)
+    for ml, b in zip(amg_u, blocks):  # the finest level smooths the true operator; the symmetrised copy goes
+        ml.levels[0].A = b
+        change_smoothers(ml, smoother["presmoother"], smoother["postsmoother"])
     darcy = (grad.T @ sp.diags(w) @ grad).tocsr()
     if not nb:  # all pressures free: fix the constant
         darcy = darcy + sp.diags(np.full(n_free, 1e-10 * darcy.diagonal().mean()))
     amg_p = pyamg.smoothed_aggregation_solver(darcy, symmetry="symmetric", max_coarse=500, **smoother)
-    del symmetric, darcy
-    mu_, mp_ = amg_u.aspreconditioner(cycle="V"), amg_p.aspreconditioner(cycle="V")
+    del darcy
+    cycles = [ml.aspreconditioner(cycle="V") for ml in amg_u]
+    mp_ = amg_p.aspreconditioner(cycle="V")
+
+    def by_direction(operators, x):  # one block per face direction
+        z = np.empty_like(x)
+        for op, (lo, hi) in zip(operators, spans):
+            z[lo:hi] = op @ x[lo:hi]
+        return z
+
     grad_t = grad.T.tocsr()
     n = nf + n_free
 
     def apply(x):  # [[A, G], [G^T, 0]] without assembling it
-        return np.concatenate([viscous @ x[:nf] + grad @ x[nf:], grad_t @ x[:nf]])
+        return np.concatenate([by_direction(blocks, x[:nf]) + grad @ x[nf:], grad_t @ x[:nf]])
 
     def precondition(r):
         zp = -(mp_ @ r[nf:]) - r[nf:]
-        return np.concatenate([mu_ @ (r[:nf] - grad @ zp), zp])
+        return np.concatenate([by_direction(cycles, r[:nf] - grad @ zp), zp])
 
     system = spla.LinearOperator((n, n), matvec=apply)
     rhs = np.concatenate([rhs_u, np.zeros(n_free)])
@@ -367,7 +388,7 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
         raise ConvergenceError(f"the Stokes solve did not converge: residual {residual:.2e} after {count[0]} "
                                f"iterations (tolerance {tol:g}); raise maxiter or loosen tol")
     u, p = x[:nf].copy(), x[nf:]
-    del system, mu_, amg_u, viscous, x  # the velocity block is done with: free it before the fields
+    del system, cycles, amg_u, blocks, x  # the velocity block is done with: free it before the fields
     # projection onto divergence-free fields: the flow rate is then equal on every cross-section
     div = grad_t @ u
     phi = amg_p.solve(div, tol=1e-12, accel="cg", maxiter=200)
