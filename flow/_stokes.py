@@ -14,8 +14,9 @@ dp the difference of the mean pressures on the buffer slices that touch the samp
 periodic axis: the jump).
 
 Solver: the saddle-point system is solved by BiCGStab with a block-triangular
-preconditioner: smoothed-aggregation AMG V-cycles on the symmetric part of the viscous
-block (one hierarchy per face direction, which that block never couples) and one on the "Darcy" pressure operator G^T W G, where W = A^-1 1 is each face's
+preconditioner: smoothed-aggregation AMG V-cycles on the viscous block (one hierarchy per
+face direction, which that block never couples, built on its symmetric part) and one on the
+"Darcy" pressure operator G^T W G, where W = A^-1 1 is each face's
 local Poiseuille response to a unit pressure gradient (the operator that governs the
 large-scale pressure field of a porous medium, which the mass-matrix Schur approximations
 miss). Convergence: the relative residual of the whole system below ``tol`` (default 1e-6,
@@ -338,13 +339,15 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
              if hi > lo]
     blocks = [viscous[lo:hi, lo:hi].tocsr() for lo, hi in spans]
     del viscous
-    amg_u = [pyamg.smoothed_aggregation_solver(((b + b.T) * 0.5).tocsr(), symmetry="symmetric", max_coarse=500,
-                                               **smoother) for b in blocks]
-    w = np.concatenate([ml.solve(np.ones(b.shape[0]), tol=0.1, accel="cg", maxiter=20) for ml, b in zip(amg_u, blocks)])
-    w = np.maximum(w, 1e-3)
-    for ml, b in zip(amg_u, blocks):  # the finest level smooths the true operator; the symmetrised copy goes
-        ml.levels[0].A = b
+    amg_u, w = [], []
+    for block in blocks:
+        ml = pyamg.smoothed_aggregation_solver(((block + block.T) * 0.5).tocsr(), symmetry="symmetric",
+                                               max_coarse=500, **smoother)
+        w.append(ml.solve(np.ones(block.shape[0]), tol=0.1, accel="cg", maxiter=20))
+        ml.levels[0].A = block  # the finest level smooths the true operator; the symmetrised copy goes
         change_smoothers(ml, smoother["presmoother"], smoother["postsmoother"])
+        amg_u.append(ml)
+    w = np.maximum(np.concatenate(w), 1e-3)
     darcy = (grad.T @ sp.diags(w) @ grad).tocsr()
     if not nb:  # all pressures free: fix the constant
         darcy = darcy + sp.diags(np.full(n_free, 1e-10 * darcy.diagonal().mean()))
@@ -388,7 +391,8 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
         raise ConvergenceError(f"the Stokes solve did not converge: residual {residual:.2e} after {count[0]} "
                                f"iterations (tolerance {tol:g}); raise maxiter or loosen tol")
     u, p = x[:nf].copy(), x[nf:]
-    del system, cycles, amg_u, blocks, x  # the velocity block is done with: free it before the fields
+    for done in (blocks, cycles, amg_u):  # the velocity block is done with: free it before the fields
+        done.clear()
     # projection onto divergence-free fields: the flow rate is then equal on every cross-section
     div = grad_t @ u
     phi = amg_p.solve(div, tol=1e-12, accel="cg", maxiter=200)
