@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dca import NotPercolatingError
-from dca.cli._common import add_reader_options, emit
+from dca import M2_PER_MILLIDARCY, NotPercolatingError
+from dca.cli._common import add_reader_options, emit, phase_arg
 from dca.cli._network import add_network_input, load_image, load_network
 
 from ._network_flow import with_face_pores
@@ -71,14 +71,14 @@ def _microporous(items) -> dict:
         value = value.strip()
         try:
             if value.lower().endswith("md"):
-                k = float(value[:-2]) * 9.869233e-16
+                k = float(value[:-2]) * M2_PER_MILLIDARCY
             elif value.endswith("D"):
-                k = float(value[:-1]) * 9.869233e-13
+                k = float(value[:-1]) * 1e3 * M2_PER_MILLIDARCY
             else:
                 k = float(value)
         except ValueError as exc:
             raise InputError(f"--microporous takes PHASE=K (m^2, or mD / D), got {item!r}") from exc
-        out[int(name) if name.lstrip("-").isdigit() else name] = k
+        out[phase_arg(name)] = k
     return out
 
 

@@ -3,6 +3,7 @@ relative permeability, tortuosity."""
 
 from __future__ import annotations
 
+from dca import M2_PER_MILLIDARCY
 from dca.io._atomic import save_figure
 from dca.run import Output, stage
 
@@ -126,7 +127,7 @@ def series_flow_stage(ctx, params, series):
             except NotPercolatingError:
                 k = 0.0
             columns.setdefault("k_m2", []).append(k)
-            columns.setdefault("k_mD", []).append(k / 9.869233e-16)
+            columns.setdefault("k_mD", []).append(k / M2_PER_MILLIDARCY)
     units = {"k_m2": "m^2", "k_mD": "mD"}
     numbers = {key: (values, units.get(key, "1")) for key, values in columns.items()}
     x, label = series.coords, series.coord_label
@@ -195,7 +196,7 @@ def microporosity_stage(ctx, params, input):
         k_without = 0.0
     k_with = stokes(labels, axis, microporous=k_map).k_m2
     k_fine = stokes(input._replace(data=pore, phases={}), axis).k_m2
-    md = 9.869233e-16
+    md = M2_PER_MILLIDARCY
     numbers = {"placement_error_voxels": (float(np.abs(np.array(placement.offset_voxels) - start / f).max()), "1"),
                "placement_correlation": (placement.correlation, "1"),
                "calibration_slope": (calibration.slope, "1/grey"), "calibration_r2": (calibration.r2, "1"),

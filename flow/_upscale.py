@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dca import InputError, NotPercolatingError
+from dca import M2_PER_MILLIDARCY, InputError, NotPercolatingError
 from dca._phase import phase_mask
 from dca._progress import steps
 
@@ -32,7 +32,7 @@ class Upscaled:
 
     @property
     def k_mD(self) -> np.ndarray:
-        return self.k_m2 / 9.869233e-16
+        return self.k_m2 / M2_PER_MILLIDARCY
 
     def table(self):
         import pandas as pd

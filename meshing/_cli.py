@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from dca.cli._common import add_reader_options, emit
+from dca.cli._common import add_reader_options, emit, phase_arg
 from dca.cli._network import load_image
 
 SURFACE_SUFFIXES = (".stl", ".vtp")
@@ -39,7 +39,7 @@ def add_parsers(sub) -> None:
 def _phases(values):
     if not values:
         return None
-    return [int(v) if v.lstrip("-").isdigit() else v for v in values]
+    return [phase_arg(v) for v in values]
 
 
 def run_mesh(args) -> int:

@@ -87,7 +87,6 @@ def compression_stage(ctx, params, mesh):
     return Output(value=r, numbers=numbers, tables={"compression": [row]})
 
 
-
 @stage("compression_series", needs=("input",), title="compression series (the experiment-model loop)")
 def compression_series_stage(ctx, params, input):
     """A foam scanned at several load steps, and the model checked against the next scan.
@@ -100,18 +99,15 @@ def compression_series_stage(ctx, params, input):
     with ``stresses_pa`` the load cell's readings; the next scan measures it. Skipped where
     CalculiX is absent.
     """
-    from dca import samples
+    from dca.run._stages import make_sample, reduced_size
 
     from . import hex_mesh, uniaxial_compression
 
     if shutil.which("ccx") is None:
         return Output(value=None, tables={"compression series": [{"status": "skipped: CalculiX is not installed"}]})
-    spec = dict(ctx.sections["input"].get("sample", {}))
-    if spec.pop("generator", None) != "open_cell_foam":
+    foam = ctx.sections["input"].get("sample", {})
+    if foam.get("generator") != "open_cell_foam":
         raise ValueError("[compression_series] rebuilds the steps from [input] sample = {generator = 'open_cell_foam'}")
-    if "size" in ctx.sections["input"]:
-        spec["shape"] = int(ctx.sections["input"]["size"])
-    spec.setdefault("seed", ctx.seed)
     strains = [float(e) for e in params["strains"]]
     stresses = [float(s) for s in params["stresses_pa"]]
     if len(strains) != len(stresses) or len(strains) < 2:
@@ -119,7 +115,7 @@ def compression_series_stage(ctx, params, input):
     es, nu = float(params.get("youngs_modulus", 1e9)), float(params.get("poisson_ratio", 0.3))
     fractions, moduli = [], []
     for eps in strains:
-        scan = samples.open_cell_foam(**spec, compression=eps)
+        _, scan = make_sample(ctx, "compression_series", {**foam, "compression": eps}, shape=reduced_size(ctx))
         fractions.append(1 - float(scan.to_numpy().mean()))
         r = uniaxial_compression(hex_mesh(scan, "solid"), axis="z", strain=float(params.get("strain", 0.005)),
                                  youngs_modulus=es, poisson_ratio=nu)

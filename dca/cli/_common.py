@@ -28,6 +28,11 @@ def shape_arg(text: str):
     return values
 
 
+def phase_arg(text):
+    """A phase given on the command line: its name, or its label when it is an integer."""
+    return int(text) if text is not None and text.lstrip("-").isdigit() else text
+
+
 def add_reader_options(parser: argparse.ArgumentParser, *, format_flag: str = "--format") -> None:
     """Options for reading the input image; ``format_flag`` renames ``--format`` for commands
     whose ``--format`` is the output's (``dca mesh``)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_reader_options, emit, reader_options
+from ._common import add_reader_options, emit, phase_arg, reader_options
 
 
 def add_parser(sub) -> None:
@@ -31,7 +31,7 @@ def run(args) -> int:
         from ..filters import crop_cylinder
 
         volume = crop_cylinder(volume)
-    phase = int(args.phase) if args.phase is not None and args.phase.lstrip("-").isdigit() else args.phase
+    phase = phase_arg(args.phase)
     result = metrics.summary(volume, phase=phase, axis=args.axis)
     result["source"] = args.path
     if args.plots:

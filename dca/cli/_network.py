@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import add_output_options, add_reader_options, check_output, emit, reader_options
+from ._common import add_output_options, add_reader_options, check_output, emit, phase_arg, reader_options
 
 NETWORK_SUFFIXES = (".dat", "_pores.csv", "_throats.csv", "_pores.parquet", "_throats.parquet")
 
@@ -35,8 +35,7 @@ def load_image(args):
     if args.path.endswith(NETWORK_SUFFIXES):
         raise InputError(f"{args.path} is a saved pore network; this needs the segmented image it came from")
     volume = read(args.path, lazy=False, **reader_options(args))
-    phase = int(args.phase) if args.phase is not None and args.phase.lstrip("-").isdigit() else args.phase
-    return volume, phase
+    return volume, phase_arg(args.phase)
 
 
 def load_network(args):

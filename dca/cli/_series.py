@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ._common import add_reader_options, emit, reader_options
+from ._common import add_reader_options, emit, phase_arg, reader_options
 
 
 def add_parser(sub) -> None:
@@ -36,10 +36,6 @@ def add_parser(sub) -> None:
     parser.set_defaults(run=run_register)
 
 
-def _phase(value):
-    return int(value) if value is not None and value.lstrip("-").isdigit() else value
-
-
 def run_series(args) -> int:
     from .. import InputError
     from ..io._atomic import atomic_path, save_figure
@@ -54,7 +50,7 @@ def run_series(args) -> int:
     series = Series(args.paths, coords, unit=args.unit, name=args.name, read_options=reader_options(args))
     if args.register:
         series = series.register(scaling=args.scaling, progress=not args.json)
-    table = series.map(lambda v: step_metrics(v, phase=_phase(args.phase), axis=args.axis), progress=not args.json)
+    table = series.map(lambda v: step_metrics(v, phase=phase_arg(args.phase), axis=args.axis), progress=not args.json)
     table.insert(1, "file", [os.path.basename(p) for p in args.paths])
     payload = {"name": args.name, "unit": args.unit, "steps": table.to_dict(orient="records")}
     if args.register:

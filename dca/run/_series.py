@@ -11,7 +11,7 @@ from .._errors import InputError
 from .._progress import steps as progress_steps
 from ..io._atomic import save_figure
 from ._engine import Output, stage
-from ._stages import phase_fractions, segment_volume
+from ._stages import make_sample, phase_fractions, read_options, reduced_size, segment_volume
 
 __all__ = ["series_stage", "load_series", "series_files"]
 
@@ -31,19 +31,10 @@ def load_series(ctx, params, size=None):
     file; sorted) with ``coords``, or ``sample = {generator = ..., ...}``, a dca.samples
     function that returns a Series (``electrode_cycles``), made ``size`` voxels wide when
     given (so its ground truth stays that of what is measured)."""
-    from .. import samples
     from ..series import Series
 
     if "sample" in params:
-        spec = dict(params["sample"])
-        generator = spec.pop("generator", None)
-        made = getattr(samples, generator, None) if generator else None
-        if made is None:
-            raise InputError(f"[series] sample needs generator = a dca.samples function, got {generator!r}")
-        spec.setdefault("seed", ctx.seed)
-        if size:
-            spec["shape"] = size
-        series = made(**spec)
+        generator, series = make_sample(ctx, "series", params["sample"], shape=size)
         if not isinstance(series, Series):
             raise InputError(f"dca.samples.{generator} makes one volume, not a series; list the steps' files "
                              "in [series] paths = [...] instead")
@@ -51,8 +42,7 @@ def load_series(ctx, params, size=None):
         paths = series_files(params["paths"], ctx.case_dir)
         if not paths:
             raise InputError(f"[series] paths {params['paths']!r} match no file under {ctx.case_dir}")
-        options = {k: params[k] for k in ("voxel_size", "key", "format", "dataset") if k in params}
-        series = Series(paths, params.get("coords"), read_options=options)
+        series = Series(paths, params.get("coords"), read_options=read_options(params))
     else:
         raise InputError("[series] needs paths = [...] (one file per step) or sample = {generator = ...}")
     return series._replace(unit=params.get("unit", series.unit), name=params.get("name", series.name))
@@ -79,7 +69,7 @@ def series_stage(ctx, params):
     """
     from ..series import Series, phase_changes
 
-    n = int(ctx.sections.get("input", {}).get("size") or 0)
+    n = reduced_size(ctx)
     series = load_series(ctx, params, size=n)
     if params.get("register"):
         series = series.register(scaling=bool(params.get("scaling", False)), progress=ctx.progress)

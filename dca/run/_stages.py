@@ -12,6 +12,36 @@ from ._engine import Output, stage
 from ._report import render
 
 
+_READ_KEYS = ("voxel_size", "key", "format", "dataset")
+
+
+def read_options(params: dict) -> dict:
+    """The reader's options among a section's keys."""
+    return {k: params[k] for k in _READ_KEYS if k in params}
+
+
+def reduced_size(ctx) -> int:
+    """The [input] section's ``size`` (the reduced runs of the tests), or 0."""
+    return int(ctx.sections.get("input", {}).get("size") or 0)
+
+
+def make_sample(ctx, section: str, spec: dict, *, shape: int | None = None):
+    """Call the dca.samples function that ``spec`` (``{generator = ..., ...}``) names with its
+    other keys, the seed defaulting to the case's and ``shape`` replaced when given; returns
+    (its name, what it made)."""
+    from .. import samples
+
+    spec = dict(spec)
+    generator = spec.pop("generator", None)
+    made = getattr(samples, generator, None) if isinstance(generator, str) and generator in samples.__all__ else None
+    if made is None:
+        raise InputError(f"[{section}] sample needs generator = one of dca.samples' functions, got {generator!r}")
+    spec.setdefault("seed", ctx.seed)
+    if shape:
+        spec["shape"] = shape
+    return generator, made(**spec)
+
+
 @stage("input", title="sample")
 def input_stage(ctx, params):
     """Read ``path`` (relative to the case file) or build ``sample`` ({generator, ...}); then
@@ -21,18 +51,10 @@ def input_stage(ctx, params):
 
     if "path" in params:
         path = params["path"] if os.path.isabs(params["path"]) else os.path.join(ctx.case_dir, params["path"])
-        options = {k: params[k] for k in ("voxel_size", "key", "format", "dataset") if k in params}
-        volume = read(path, lazy=False, **options)
+        volume = read(path, lazy=False, **read_options(params))
         source = os.path.normpath(path)
     elif "sample" in params:
-        spec = dict(params["sample"])
-        generator = spec.pop("generator", None)
-        if not generator or not hasattr(samples, generator):
-            raise InputError(f"[input] sample needs generator = one of dca.samples' functions, got {generator!r}")
-        spec.setdefault("seed", ctx.seed)
-        volume = getattr(samples, generator)(**spec)
-        if generator == "virtual_scan":
-            volume = volume.grey
+        generator, volume = make_sample(ctx, "input", params["sample"])
         source = f"dca.samples.{generator}"
     else:
         raise InputError("[input] needs path = '...' (a file) or sample = {generator = '...', ...}")
