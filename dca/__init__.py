@@ -29,7 +29,7 @@ def __getattr__(name):
 
 __all__ = [
     "Volume", "Source", "Step", "read", "write", "quicklook",
-    "io", "samples", "instrument", "filters", "segment", "metrics", "network", "series", "multiscale",
+    "io", "samples", "instrument", "filters", "segment", "metrics", "network", "series", "multiscale", "run",
     "DcaError", "InputError", "FormatError", "VoxelSizeError", "MissingFileError",
     "NotPercolatingError", "OptionalDependencyError", "ConvergenceError",
     "M2_PER_MILLIDARCY", "parse_length", "format_length", "__version__",

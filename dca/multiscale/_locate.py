@@ -63,11 +63,11 @@ def locate(fine: Volume, coarse: Volume, *, rotations=(0, 90, 180, 270), min_cor
     if np.any(down_shape < 4) or np.any(down_shape > np.array(coarse.shape)):
         raise InputError(f"the fine volume covers {down_shape.tolist()} coarse voxels; it must span at least 4 "
                          f"and fit inside the coarse volume {coarse.shape}")
-    target = _grey(coarse)
+    target, grey = _grey(coarse), _grey(fine)
     best = None
     for angle in rotations:
-        turned = ndimage.rotate(_grey(fine), angle, axes=(1, 2), reshape=False, order=1, mode="nearest") \
-            if angle % 360 else _grey(fine)
+        turned = ndimage.rotate(grey, angle, axes=(1, 2), reshape=False, order=1, mode="nearest") \
+            if angle % 360 else grey
         # block average down to the coarse voxel (area-weighted resampling)
         small = ndimage.zoom(ndimage.uniform_filter(turned, size=np.maximum(1, np.round(ratio)).astype(int)),
                              1 / ratio, order=1, grid_mode=True, mode="nearest")
