@@ -58,10 +58,10 @@ def ours_stokes(case):
     else:
         refine = 2 if case.endswith("x2") else 1
         im, voxel, axis = blobs(64, refine), 1e-6 / refine, "z"
-    flow.stokes(np.ones((8, 8, 8), bool), axis, voxel_size=voxel)  # numba compilation, not timed
+    flow.stokes(np.ones((8, 8, 8), bool), axis=axis, voxel_size=voxel)  # numba compilation, not timed
     before = rss_gb("VmRSS")
     start = time.perf_counter()
-    r = flow.stokes(im, axis, voxel_size=voxel)
+    r = flow.stokes(im, axis=axis, voxel_size=voxel)
     seconds = time.perf_counter() - start
     used = r.permeability.extra["voxels_used"]
     return {"seconds": seconds, "k_mD": r.k_mD, "iterations": r.iterations, "residual": r.residual,
@@ -84,9 +84,9 @@ def ours_tau(n):
     import flow
 
     im = blobs(n)
-    flow.tortuosity(im[:16, :16, :16], "z")
+    flow.tortuosity(im[:16, :16, :16], axis="z")
     start = time.perf_counter()
-    t = flow.tortuosity(im, "z")
+    t = flow.tortuosity(im, axis="z")
     return {"seconds": time.perf_counter() - start, "tau": t.tau, "iterations": t.iterations,
             "mass_balance": t.mass_balance}
 
@@ -112,7 +112,7 @@ def tube_convergence():
         n = 2 * radius + 2
         yy, xx = np.mgrid[:n, :n] - (n - 1) / 2
         tube = np.repeat((yy ** 2 + xx ** 2 <= radius ** 2)[:, :, None], 2, axis=2)
-        r = flow.stokes(tube, "x", voxel_size=1e-6, inlet="periodic")
+        r = flow.stokes(tube, axis="x", voxel_size=1e-6, inlet="periodic")
         k_hp = np.pi * (radius * 1e-6) ** 4 / (8 * (n * 1e-6) ** 2)
         rows.append({"radius_voxels": radius, "k_over_hagen_poiseuille": round(r.k_m2 / k_hp, 5)})
     return rows

@@ -87,7 +87,7 @@ def ours_hex():
 
     v = berea()
     start = time.perf_counter()
-    m = meshing.hex_mesh(v, "pore")
+    m = meshing.hex_mesh(v, phases="pore")
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "hexahedra": m.n_cells, "points": m.n_points, "facets": len(m.facets),
             "voxels_changed_for_pinches": m.attrs["voxels_changed_for_pinches"]}

@@ -64,7 +64,7 @@ def run_ours(name):
     start = time.perf_counter()
     net = dca.network.extract(dca.Volume(im, voxel_size=VOXEL[name]))
     seconds = time.perf_counter() - start
-    k = flow.permeability(net, "x")
+    k = flow.permeability(net, axis="x")
     return {"seconds": seconds, "pores": int(net.internal.sum()), "throats": net.n_throats, "k_mD": k.k_mD}
 
 

@@ -6,7 +6,7 @@ filters, segmentation, metrics and pore networks. Flow lives in ``flow``, meshes
 ``meshing``.
 """
 
-from . import instrument, io
+from . import instrument, io, util
 from ._errors import (ConvergenceError, DcaError, FormatError, InputError, MissingFileError, NotPercolatingError,
                       OptionalDependencyError, VoxelSizeError)
 from ._provenance import Source, Step
@@ -28,7 +28,7 @@ def __getattr__(name):
 
 
 __all__ = [
-    "Volume", "Source", "Step", "read", "write", "quicklook",
+    "Volume", "Source", "Step", "read", "write", "quicklook", "util",
     "io", "samples", "instrument", "filters", "segment", "metrics", "network", "series", "multiscale", "run",
     "DcaError", "InputError", "FormatError", "VoxelSizeError", "MissingFileError",
     "NotPercolatingError", "OptionalDependencyError", "ConvergenceError",

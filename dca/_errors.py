@@ -30,8 +30,8 @@ class FormatError(DcaError, ValueError):
     truncated data, unreadable or inconsistent metadata)."""
 
 
-class VoxelSizeError(DcaError, ValueError):
-    """The voxel size is missing or invalid."""
+class VoxelSizeError(InputError):
+    """The voxel size is missing, invalid, or contradicts the one the data carries."""
 
 
 class MissingFileError(DcaError, FileNotFoundError):

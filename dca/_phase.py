@@ -16,7 +16,7 @@ def field_of_view(volume) -> np.ndarray | None:
     mask = np.asarray(volume.mask.compute() if hasattr(volume.mask, "compute") else volume.mask, dtype=bool)
     if not mask.any():
         raise InputError("the volume's mask excludes every voxel; nothing is left to measure. "
-                         "Check the field of view (volume.mask) or drop it with volume._replace(mask=None)")
+                         "Check the field of view (volume.mask) or drop it with volume.replace(mask=None)")
     return mask
 
 

@@ -60,7 +60,7 @@ class Volume:
 
     Notes
     -----
-    A Volume never changes: every operation returns a new one (see ``_replace``). It holds
+    A Volume never changes: every operation returns a new one (see ``replace``). It holds
     a reference to ``data``, not a copy, so do not modify that array afterwards.
 
     Examples
@@ -160,20 +160,20 @@ class Volume:
         return int(name_or_label)
 
     # ----------------------------------------------------------------- building new volumes
-    def _replace(self, **changes) -> Volume:
+    def replace(self, **changes) -> Volume:
         """A copy with some fields changed; the one way results are built, so no field is dropped."""
         return dataclasses.replace(self, **changes)
 
     def with_step(self, name: str, **params) -> Volume:
         """Same volume with one more provenance step."""
-        return self._replace(provenance=self.provenance + (Step(name, params),))
+        return self.replace(provenance=self.provenance + (Step(name, params),))
 
     def with_data(self, data, *, step: str, **params) -> Volume:
         """A volume on the same grid with new voxels, recording ``step`` in provenance."""
         data = _as_array(data)
         if tuple(data.shape) != self.shape:
             raise InputError(f"new data shape {tuple(data.shape)} differs from the volume's {self.shape}")
-        return self._replace(data=data, provenance=self.provenance + (Step(step, params),))
+        return self.replace(data=data, provenance=self.provenance + (Step(step, params),))
 
     def __getitem__(self, key) -> Volume:
         """Crop by index: ``volume[10:50, :, 20:]``. Keeps three dimensions and shifts the origin."""
@@ -191,7 +191,7 @@ class Volume:
         origin = tuple(o + start * h for o, h, (start, _, _) in zip(self.origin, self.voxel_size, bounds))
         voxel = tuple(h * step for h, (_, _, step) in zip(self.voxel_size, bounds))
         slices = tuple(slice(*b) for b in bounds)
-        return self._replace(
+        return self.replace(
             data=self.data[slices], origin=origin, voxel_size=voxel,
             mask=None if self.mask is None else self.mask[slices],
             provenance=self.provenance + (Step("crop", {"index": [list(b) for b in bounds]}),),
@@ -201,7 +201,7 @@ class Volume:
         """The same volume held in memory (reads a lazy volume; returns self if already loaded)."""
         if not self.is_lazy and (self.mask is None or not is_lazy_array(self.mask)):
             return self
-        return self._replace(data=self.to_numpy(),
+        return self.replace(data=self.to_numpy(),
                              mask=None if self.mask is None else np.asarray(self.mask))
 
     def to_numpy(self) -> np.ndarray:

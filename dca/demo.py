@@ -87,8 +87,8 @@ def run_demo(out_dir: str = "dca_output/demo", *, progress: bool = True) -> Demo
         elif step == "write":
             files += io.write(scan.grey, path("scan.ome.tif"))
             files += io.write(scan.grey, path("scan.vti"))
-            files += io.write(truth._replace(data=truth.to_numpy().astype("uint8")), path("truth.vti"))
-            files += io.write(labels._replace(data=labels.to_numpy().astype("uint8")), path("segmentation.vti"))
+            files += io.write(truth.replace(data=truth.to_numpy().astype("uint8")), path("truth.vti"))
+            files += io.write(labels.replace(data=labels.to_numpy().astype("uint8")), path("segmentation.vti"))
         elif step == "figure":
             figure = scan.grey.quicklook(overlay=truth, title="Demo: virtual XRM scan of a sphere pack "
                                                              "(truth overlaid)")

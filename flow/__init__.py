@@ -5,13 +5,13 @@ from ._compare import Comparison, compare
 from ._conduits import MODELS, conduction_size_factor, hydraulic_conductance
 from ._drainage import (MERCURY, WATER_OIL, Drainage, drainage, invasion_vs_drainage, plot_relative_permeability,
                         relative_permeability)
-from ._network_flow import FormationFactor, Permeability, formation_factor, permeability, solve_network
+from ._network_flow import FormationFactor, Permeability, formation_factor, permeability, solve_network, with_face_pores
 from ._stokes import StokesFlow, permeability_tensor, stokes
 from ._tortuosity import Tortuosity, tortuosity
 from ._upscale import KozenyCarman, Upscaled, kozeny_carman, upscale
 
 __all__ = [
-    "permeability", "formation_factor", "Permeability", "FormationFactor", "solve_network",
+    "permeability", "formation_factor", "Permeability", "FormationFactor", "solve_network", "with_face_pores",
     "hydraulic_conductance", "conduction_size_factor", "MODELS",
     "drainage", "Drainage", "relative_permeability", "plot_relative_permeability", "MERCURY", "WATER_OIL",
     "invasion_vs_drainage",

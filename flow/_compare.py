@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from ._network_flow import Permeability, permeability, with_face_pores
 from ._stokes import stokes
-from ._voxels import as_volume, flow_axis
+from dca.util import as_volume
+
+from ._voxels import flow_axis
 
 __all__ = ["Comparison", "compare"]
 
@@ -40,15 +42,15 @@ class Comparison:
                 f"stokes {self.stokes.k_mD:.4g} mD, ratio {self.ratio:.3f}>")
 
 
-def compare(image, axis="x", *, phase=None, voxel_size=None, network=None, viscosity: float = 1e-3,
+def compare(volume, *, axis="x", phase=None, voxel_size=None, network=None, viscosity: float = 1e-3,
             **stokes_options) -> Comparison:
     """Permeability along ``axis`` by the pore network (extracted here unless ``network`` is
     given) and by Stokes flow on the voxels, with their ratio."""
     from dca.network import extract
 
-    volume = as_volume(image, voxel_size)
+    volume = as_volume(volume, voxel_size=voxel_size)
     _, name = flow_axis(axis)
     net = with_face_pores(network if network is not None else extract(volume, phase=phase), name)
-    k_net = permeability(net, name, viscosity=viscosity)
-    k_direct = stokes(volume, name, phase=phase, viscosity=viscosity, **stokes_options).permeability
+    k_net = permeability(net, axis=name, viscosity=viscosity)
+    k_direct = stokes(volume, axis=name, phase=phase, viscosity=viscosity, **stokes_options).permeability
     return Comparison(network=k_net, stokes=k_direct)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from dca import InputError
 from dca.network import Network
-from dca.network._network import face_axis
+from dca.network import face_axis
 
 from ._conduits import hydraulic_conductance
 from ._network_flow import solve_network
@@ -85,7 +85,7 @@ class Drainage:
                              c["saturation_nonwetting"], "washburn_diameter_m": d})
 
     def plot(self, ax=None):
-        from dca.metrics._distribution import figure_axes
+        from dca.util import figure_axes
 
         fig, ax = figure_axes(ax)
         ax.semilogy(self.curve["saturation_wetting"], self.curve["capillary_pressure_pa"], "-", color="tab:blue")
@@ -96,7 +96,7 @@ class Drainage:
         return fig
 
 
-def drainage(network: Network, axis="x", *, surface_tension: float = WATER_OIL["surface_tension"],
+def drainage(network: Network, *, axis="x", surface_tension: float = WATER_OIL["surface_tension"],
              contact_angle: float = WATER_OIL["contact_angle"], trapping: bool = True,
              shape_factor: bool = False) -> Drainage:
     """Primary drainage from the inlet face of ``axis`` (non-wetting phase invading)."""
@@ -254,9 +254,12 @@ def relative_permeability(result: Drainage, *, points: int = 20, model: str | No
     """k_rw and k_rnw against wetting saturation along the drainage path (see module notes)."""
     net = result.network
     g = hydraulic_conductance(net, model)
-    single = solve_network(net, g, result.axis)
-    if single.reason:
-        raise InputError(f"relative permeability needs a percolating network: {single.reason}")
+    single = solve_network(net, g, axis=result.axis)
+    if single.reason:  # no flow for either phase: kr = 0 everywhere, with the reason
+        table = pd.DataFrame({"capillary_pressure_pa": [np.nan], "saturation_wetting": [1.0], "krw": [0.0],
+                              "krnw": [0.0]})
+        table.attrs["reason"] = single.reason
+        return table
     q0 = single.inflow
     conns = net.conns
     curve = result.curve
@@ -271,14 +274,14 @@ def relative_permeability(result: Drainage, *, points: int = 20, model: str | No
         w_conduit = ~nw_throat & ~nw_body[conns[:, 0]] & ~nw_body[conns[:, 1]]
         krs = []
         for mask in (w_conduit, nw_conduit):
-            sol = solve_network(net, np.where(mask, g, 0.0), result.axis)
+            sol = solve_network(net, np.where(mask, g, 0.0), axis=result.axis)
             krs.append(0.0 if sol.reason else max(sol.inflow / q0, 0.0))
         rows.append((pc, sw, *krs))
     return pd.DataFrame(rows, columns=["capillary_pressure_pa", "saturation_wetting", "krw", "krnw"])
 
 
 def plot_relative_permeability(table: pd.DataFrame, ax=None):
-    from dca.metrics._distribution import figure_axes
+    from dca.util import figure_axes
 
     fig, ax = figure_axes(ax)
     ax.plot(table["saturation_wetting"], table["krw"], "o-", label="k_rw (wetting)")

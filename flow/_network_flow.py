@@ -15,7 +15,7 @@ import numpy as np
 
 from dca import M2_PER_MILLIDARCY, InputError
 from dca.network import Network
-from dca.network._network import face_axis
+from dca.network import face_axis
 
 from ._conduits import conduction_size_factor, hydraulic_conductance
 
@@ -40,7 +40,7 @@ class NetworkSolution:
         return abs(self.inflow - self.outflow) / abs(self.inflow) if self.inflow else 0.0
 
 
-def solve_network(network: Network, conductance: np.ndarray, axis="x", *, inlet_value: float = 1.0,
+def solve_network(network: Network, conductance: np.ndarray, *, axis="x", inlet_value: float = 1.0,
                   outlet_value: float = 0.0) -> NetworkSolution:
     """Solve sum_j g_ij (p_i - p_j) = 0 with p fixed on the boundary pores of the two faces."""
     from scipy.sparse import coo_matrix
@@ -155,7 +155,7 @@ def with_face_pores(network: Network, axis="x") -> Network:
     return network if len(network.boundary_pores(f"{axis}min")) else network.with_face_pores(axis)
 
 
-def permeability(network: Network, axis="x", *, model: str | None = None, viscosity: float = 1e-3,
+def permeability(network: Network, *, axis="x", model: str | None = None, viscosity: float = 1e-3,
                  pressure_drop: float = 1.0, microporous: dict | None = None) -> Permeability:
     """Absolute permeability of ``network`` along ``axis`` (m^2 and mD) from a Stokes-flow solve.
 
@@ -166,7 +166,7 @@ def permeability(network: Network, axis="x", *, model: str | None = None, viscos
     """
     model = model or network.conductance
     g = hydraulic_conductance(network, model, viscosity, microporous=microporous)
-    sol = solve_network(network, g, axis, inlet_value=pressure_drop, outlet_value=0.0)
+    sol = solve_network(network, g, axis=axis, inlet_value=pressure_drop, outlet_value=0.0)
     length, area = network.length(axis), network.cross_section(axis)
     k = sol.inflow * viscosity * length / (area * pressure_drop) if not sol.reason else 0.0
     return Permeability(axis=str(axis), method="network", k_m2=float(k), porosity=network.porosity,
@@ -194,11 +194,11 @@ class FormationFactor:
         return out
 
 
-def formation_factor(network: Network, axis="x", *, model: str | None = None) -> FormationFactor:
+def formation_factor(network: Network, *, axis="x", model: str | None = None) -> FormationFactor:
     """Formation factor F = sigma_w / sigma_eff from a conduction solve through the brine-filled network."""
     model = model or network.conductance
     s = conduction_size_factor(network, model)
-    sol = solve_network(network, s, axis)
+    sol = solve_network(network, s, axis=axis)
     ratio = sol.inflow * network.length(axis) / network.cross_section(axis) if not sol.reason else 0.0
     return FormationFactor(axis=str(axis), formation_factor=1 / ratio if ratio > 0 else float("inf"),
                            conductivity_ratio=float(ratio), porosity=network.porosity, model=model,

@@ -33,12 +33,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dca import ConvergenceError, InputError, NotPercolatingError
-from dca._phase import field_of_view, phase_mask
+from dca import ConvergenceError, InputError
+from dca.util import as_volume, field_of_view, phase_mask
 
 from ._mac import index_grids, momentum_rows
 from ._network_flow import Permeability
-from ._voxels import AXIS_NAMES, SolveProgress, as_volume, flow_axis, repeatable, spanning
+from ._voxels import AXIS_NAMES, SolveProgress, flow_axis, repeatable, spanning
 
 __all__ = ["StokesFlow", "stokes", "permeability_tensor"]
 
@@ -85,7 +85,7 @@ class StokesFlow:
         voxel cells, in metres and in the image frame, so it overlays the image in ParaView."""
         import pyvista as pv
 
-        from dca.io._atomic import atomic_path
+        from dca.io import atomic_path
 
         path = str(path)
         if not path.endswith(".vti"):
@@ -103,7 +103,14 @@ class StokesFlow:
             os.replace(tmp + ".vti", tmp)
         return path
 
+    @property
+    def reason(self) -> str:
+        """Why k = 0 (empty when the pore space spans the sample)."""
+        return self.permeability.reason
+
     def __repr__(self) -> str:
+        if self.reason:
+            return f"<StokesFlow {self.permeability.axis}: k = 0 ({self.reason})>"
         return (f"<StokesFlow {self.permeability.axis}: k {self.k_m2:.4g} m^2 = {self.k_mD:.4g} mD, porosity "
                 f"{self.permeability.porosity:.4f}, {self.iterations} iterations, residual {self.residual:.1e}, "
                 f"flux spread {self.permeability.mass_balance:.1e}>")
@@ -121,7 +128,7 @@ def _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop):
             raise InputError(f"{name} must be positive and finite, got {value!r}")
 
 
-def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1e-3, pressure_drop: float = 1.0,
+def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 1e-3, pressure_drop: float = 1.0,
            inlet: str = "reservoir", lateral: str = "sealed", buffer: int = 3, tol: float = 1e-6,
            maxiter: int = 500, microporous=None, progress: bool = False) -> StokesFlow:
     """Solve Stokes flow through the pore space of ``image`` along ``axis``.
@@ -143,18 +150,18 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
 
     >>> import numpy as np, flow
     >>> slit = np.zeros((6, 12, 4), bool); slit[:, 1:11] = True   # 10 voxels between plates
-    >>> r = flow.stokes(slit, "x", voxel_size=1e-6, inlet="periodic", lateral="periodic")
+    >>> r = flow.stokes(slit, axis="x", voxel_size=1e-6, inlet="periodic", lateral="periodic")
     >>> round(r.k_m2 / (10 / 12 * (1e-5) ** 2 / 12), 6)   # porosity * H^2 / 12
     1.0
     """
-    volume = as_volume(image, voxel_size)
+    volume = as_volume(volume, voxel_size=voxel_size)
     a, name = flow_axis(axis)
     _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop)
     h = volume.voxel_size
     if max(h) - min(h) > 1e-9 * max(h):
         raise InputError(f"the Stokes solver needs cubic voxels, got voxel_size={h}; resample first")
     h = h[0]
-    pore = phase_mask(volume, phase, allow_empty=microporous is not None)
+    pore = phase_mask(volume, phase, allow_empty=True)
     fov = field_of_view(volume)
     if fov is not None:  # outside the scanned field of view is no pore space: treat it as solid
         pore = pore & fov
@@ -179,10 +186,10 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
     sample[a] = slice(nb, nb + pore.shape[a])
     sample = tuple(sample)
     n_used = int(used[sample].sum())
-    if not n_used:
-        raise NotPercolatingError(f"no connected path of pore voxels joins the two faces normal to {name}: "
-                                  f"the permeability along {name} is zero ({int(pore.sum())} pore voxels, none "
-                                  "spanning). Check the segmentation or choose another axis")
+    if not n_used:  # the library's rule: k = 0 with the reason, not an exception (a 4D step may close up)
+        why = ("the pore phase is empty" if not pore.any() else f"no connected path of pore voxels joins the two "
+               f"faces normal to {name} ({int(pore.sum())} pore voxels, none spanning)")
+        return _not_percolating(volume, name, porosity, why, inlet, lateral, tol, viscosity, pressure_drop)
     with repeatable():
         sol = _solve(used, a, periodic, nb, tol, maxiter, inv_k if micro.any() else None, progress=progress)
     n_axis = pore.shape[a]
@@ -212,14 +219,25 @@ def stokes(image, axis="x", *, phase=None, voxel_size=None, viscosity: float = 1
                       voxel_size=volume.voxel_size, origin=volume.origin)
 
 
-def permeability_tensor(image, *, lateral: str = "periodic", **options) -> np.ndarray:
+def _not_percolating(volume, name, porosity, reason, inlet, lateral, tol, viscosity, pressure_drop) -> StokesFlow:
+    """k = 0, no flow, and the reason: what a sample without a spanning pore path gets."""
+    extra = {"voxels_used": 0, "voxels_excluded": 0, "microporous_voxels": 0, "iterations": 0, "residual": 0.0,
+             "tolerance": tol, "inlet": inlet, "lateral": lateral, "seconds": 0.0}
+    perm = Permeability(axis=name, method="stokes", k_m2=0.0, porosity=porosity, pressure_drop_pa=pressure_drop,
+                        viscosity_pa_s=viscosity, model="stokes", reason=reason, extra=extra)
+    return StokesFlow(permeability=perm, velocity=np.zeros(volume.shape + (3,)),
+                      pressure=np.full(volume.shape, np.nan), mean_velocity=(0.0, 0.0, 0.0),
+                      voxel_size=volume.voxel_size, origin=volume.origin)
+
+
+def permeability_tensor(volume, *, lateral: str = "periodic", **options) -> np.ndarray:
     """The 3x3 permeability tensor (m^2), rows and columns in (z, y, x) order: column j from
     a solve driven along axis j, k_ij = mu <u_i> L_j / dp_j. Off-diagonal terms need
     ``lateral="periodic"`` (sealed sides force them to zero)."""
     tensor = np.zeros((3, 3))
-    volume = as_volume(image, options.pop("voxel_size", None))
+    volume = as_volume(volume, voxel_size=options.pop("voxel_size", None))
     for j in range(3):
-        r = stokes(volume, AXIS_NAMES[j], lateral=lateral, **options)
+        r = stokes(volume, axis=AXIS_NAMES[j], lateral=lateral, **options)
         g = r.permeability.pressure_drop_pa / r.permeability.length_m
         tensor[:, j] = np.asarray(r.mean_velocity) * r.permeability.viscosity_pa_s / g
     return tensor

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import InputError
-from dca._phase import field_of_view, phase_mask
+from dca.util import as_volume, field_of_view, phase_mask
 
-from ._voxels import SolveProgress, as_volume, flow_axis, repeatable, spanning
+from ._voxels import SolveProgress, flow_axis, repeatable, spanning
 
 __all__ = ["Tortuosity", "tortuosity"]
 
@@ -90,7 +90,7 @@ def _diffusivity_map(volume, phase, diffusivity) -> tuple[np.ndarray, float]:
     return d, reference
 
 
-def tortuosity(image, axis="x", *, phase=None, diffusivity: dict | None = None, voxel_size=None,
+def tortuosity(volume, *, axis="x", phase=None, diffusivity: dict | None = None, voxel_size=None,
                tol: float = 1e-7, keep_field: bool = False, progress: bool = False) -> Tortuosity:
     """Tortuosity factor, effective diffusivity ratio and formation factor along ``axis``.
 
@@ -104,11 +104,11 @@ def tortuosity(image, axis="x", *, phase=None, diffusivity: dict | None = None, 
 
     >>> import numpy as np
     >>> tube = np.zeros((8, 8, 20), bool); tube[2:6, 2:6, :] = True
-    >>> t = tortuosity(tube, "x")
+    >>> t = tortuosity(tube, axis="x", voxel_size=1e-6)
     >>> round(t.tau, 6), round(t.effective_diffusivity_ratio, 6)
     (1.0, 0.25)
     """
-    volume = as_volume(image, voxel_size, isotropic_default=True)
+    volume = as_volume(volume, voxel_size=voxel_size)
     a, name = flow_axis(axis)
     d, reference = _diffusivity_map(volume, phase, diffusivity)
     conducting = d > 0

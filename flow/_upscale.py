@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dca import M2_PER_MILLIDARCY, InputError, NotPercolatingError
-from dca._phase import phase_mask
-from dca._progress import steps
+from dca import M2_PER_MILLIDARCY, InputError
+from dca.util import as_volume, phase_mask
+from dca.util import progress_steps as steps
 
-from ._voxels import as_volume, flow_axis
+from ._voxels import flow_axis
 
 __all__ = ["upscale", "Upscaled", "kozeny_carman", "KozenyCarman"]
 
@@ -48,13 +48,13 @@ class Upscaled:
         return Volume(getattr(self, what), voxel_size=self.voxel_size, origin=self.origin)
 
 
-def upscale(image, block, axis="x", *, phase=None, voxel_size=None, progress: bool = False, **stokes_options):
+def upscale(volume, block, *, axis="x", phase=None, voxel_size=None, progress: bool = False, **stokes_options):
     """Porosity and Stokes permeability along ``axis`` of every ``block``^3 (or (bz, by, bx))
     sub-volume; the volume is cropped to whole blocks. Extra keywords go to :func:`flow.stokes`
     (``microporous=``, ``lateral=``, ``tol=``)."""
     from ._stokes import stokes
 
-    volume = as_volume(image, voxel_size)
+    volume = as_volume(volume, voxel_size=voxel_size)
     _, name = flow_axis(axis)
     block = (int(block),) * 3 if np.isscalar(block) else tuple(int(b) for b in block)
     if any(b < 4 for b in block):
@@ -68,10 +68,7 @@ def upscale(image, block, axis="x", *, phase=None, voxel_size=None, progress: bo
     for idx in steps(list(np.ndindex(*counts)), "blocks", enabled=progress):
         sl = tuple(slice(i * b, (i + 1) * b) for i, b in zip(idx, block))
         porosity[idx] = pore[sl].mean()
-        try:
-            k[idx] = stokes(volume[sl], name, phase=phase, **stokes_options).k_m2
-        except (NotPercolatingError, InputError):
-            k[idx] = 0.0  # no pore, or no path along the axis
+        k[idx] = stokes(volume[sl], axis=name, phase=phase, **stokes_options).k_m2  # 0: no path along the axis
     h = np.array(volume.voxel_size)
     origin = np.array(volume.origin) + (np.array(block) - 1) / 2 * h
     return Upscaled(name, block, porosity, k, tuple(h * block), tuple(origin))

@@ -1,4 +1,4 @@
-"""What the voxel solvers share: the input as a Volume, the flow axis, the clusters that span it."""
+"""What the voxel solvers share: the flow axis, the clusters that span it, progress, seeding."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import contextlib
 
 import numpy as np
 
-from dca import Volume
-from dca._check import axis as check_axis
+from dca.util import check_axis
 
-__all__ = ["as_volume", "flow_axis", "spanning", "AXIS_NAMES", "repeatable", "SolveProgress"]
+__all__ = ["flow_axis", "spanning", "AXIS_NAMES", "repeatable", "SolveProgress"]
 
 AXIS_NAMES = "zyx"  # array axis -> physical axis name
 
@@ -59,16 +58,6 @@ def repeatable(seed: int = 0):
         yield
     finally:
         np.random.set_state(state)
-
-
-def as_volume(image, voxel_size=None, *, isotropic_default: bool = False) -> Volume:
-    """``image`` as a Volume; a bare array needs ``voxel_size`` (a Volume carries its own),
-    unless ``isotropic_default``: for dimensionless results, where only the voxels' shape matters."""
-    if isinstance(image, Volume):
-        return image if voxel_size is None else image._replace(voxel_size=voxel_size)
-    if voxel_size is None and isotropic_default:
-        voxel_size = 1.0
-    return Volume(np.asarray(image), voxel_size=voxel_size)
 
 
 def flow_axis(axis) -> tuple[int, str]:

@@ -10,6 +10,7 @@ from dca import InputError
 
 from ._labels import regions_of, remove_pinches
 from ._mesh import BOX_FACES, Mesh
+from dca.util import takes_volume
 
 __all__ = ["surface", "surfaces", "surface_check"]
 
@@ -67,7 +68,8 @@ def _taubin(points, tris, iterations, fixed_axes, limit, lam=0.5, mu=-0.53):
     return p
 
 
-def surface(volume, phase=None, *, sigma: float = 0.8, smoothing: int = 0, decimate: float | None = None,
+@takes_volume
+def surface(volume, *, phase=None, sigma: float = 0.8, smoothing: int = 0, decimate: float | None = None,
             caps: bool = True, step_size: int = 1) -> Mesh:
     """Watertight triangle surface of one phase, in the image frame.
 
@@ -202,7 +204,8 @@ def _default_phase(volume):
     raise InputError("this label volume names no 'pore' phase; pass phase=<name or label>")
 
 
-def surfaces(volume, phases=None, *, smoothing: int = 10, pinches: str = "remove") -> Mesh:
+@takes_volume
+def surfaces(volume, *, phases=None, smoothing: int = 10, pinches: str = "remove") -> Mesh:
     """Surfaces of several phases at once, sharing their interfaces triangle for triangle.
 
     Surface nets (VTK) on the label volume padded by an outside label give one mesh in

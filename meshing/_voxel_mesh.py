@@ -8,6 +8,7 @@ from dca import InputError
 
 from ._labels import regions_of, remove_pinches
 from ._mesh import Mesh
+from dca.util import takes_volume
 
 __all__ = ["hex_mesh", "tet_mesh"]
 
@@ -198,7 +199,8 @@ def _build(volume, phases, coarsen, pinches, tets: bool) -> Mesh:
                 cat(facet_cell, np.int64, (0,)), cat(facet_side, np.int8, (0,)), attrs)
 
 
-def hex_mesh(volume, phases=None, *, coarsen: int = 1, pinches: str = "remove") -> Mesh:
+@takes_volume
+def hex_mesh(volume, *, phases=None, coarsen: int = 1, pinches: str = "remove") -> Mesh:
     """Voxel hexahedral mesh: each voxel of the chosen phases an 8-node brick (C3D8 / VTK_HEXAHEDRON).
 
     Parameters
@@ -221,14 +223,15 @@ def hex_mesh(volume, phases=None, *, coarsen: int = 1, pinches: str = "remove") 
     --------
     >>> import numpy as np, dca, meshing
     >>> v = dca.Volume(np.ones((2, 3, 4), bool), voxel_size=1e-3)
-    >>> m = meshing.hex_mesh(v, "pore")
+    >>> m = meshing.hex_mesh(v, phases="pore")
     >>> m.n_cells, m.n_points, round(m.region_volumes()["pore"] * 1e9, 6)
     (24, 60, 24.0)
     """
     return _build(volume, phases, coarsen, pinches, tets=False)
 
 
-def tet_mesh(volume, phases=None, *, coarsen: int = 1, pinches: str = "remove") -> Mesh:
+@takes_volume
+def tet_mesh(volume, *, phases=None, coarsen: int = 1, pinches: str = "remove") -> Mesh:
     """Conforming tetrahedral mesh: each voxel split into six tetrahedra around its main diagonal.
 
     Same regions, tags and options as :func:`hex_mesh`. Every tetrahedron has dihedral angles

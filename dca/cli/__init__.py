@@ -8,13 +8,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import _convert, _demo, _formats, _info, _metrics, _network, _run, _segment, _series
+from . import _convert, _demo, _flow, _formats, _info, _mesh, _metrics, _network, _run, _segment, _series
 
 __all__ = ["main"]
 
-_COMMANDS = (_info, _convert, _formats, _segment, _metrics, _network, _series, _run, _demo)
-# packages downstream of dca add their own subcommands (data flows dca -> flow, never back)
-_PLUGINS = ("flow._cli", "meshing._cli")
+_COMMANDS = (_info, _convert, _formats, _segment, _metrics, _network, _flow, _series, _mesh, _run, _demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,14 +22,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in _COMMANDS:
         command.add_parser(sub)
-    import importlib
-
-    for name in _PLUGINS:
-        try:
-            plugin = importlib.import_module(name)
-        except ImportError:  # a partial install without that package
-            continue
-        plugin.add_parsers(sub)
     return parser
 
 

@@ -7,6 +7,7 @@ from scipy import ndimage
 
 from .._errors import InputError
 from .._phase import grey_values
+from ..util import takes_volume
 
 __all__ = ["median", "gaussian", "nl_means", "unsharp_mask", "noise_sigma"]
 
@@ -16,6 +17,7 @@ def _float_out(data: np.ndarray) -> np.ndarray:
     return data if data.dtype == np.float32 else data.astype(np.float32)
 
 
+@takes_volume
 def median(volume, *, size: int = 3):
     """Median filter over a ``size``^3 cube (voxels); keeps the dtype."""
     size = int(size)
@@ -25,12 +27,14 @@ def median(volume, *, size: int = 3):
     return volume.with_data(ndimage.median_filter(data, size=size, mode="nearest"), step="median", size=size)
 
 
+@takes_volume
 def gaussian(volume, *, sigma: float = 1.0):
     """Gaussian smoothing; ``sigma`` in voxels (scalar or per axis). Returns float32."""
     data = _float_out(grey_values(volume))
     return volume.with_data(ndimage.gaussian_filter(data, sigma=sigma, mode="nearest"), step="gaussian", sigma=sigma)
 
 
+@takes_volume
 def unsharp_mask(volume, *, sigma: float = 1.0, amount: float = 1.0):
     """Sharpen: data + amount * (data - gaussian(data, sigma)). Returns float32."""
     data = _float_out(grey_values(volume))
@@ -52,6 +56,7 @@ def noise_sigma(data: np.ndarray, *, slices: int = 16) -> float:
     return float(np.sqrt(np.pi / 2) / 6 * total / max(1, count))
 
 
+@takes_volume
 def nl_means(volume, *, h: float | None = None, patch_size: int = 3, patch_distance: int = 2,
              chunk: int = 64, seed: int = 0):
     """Non-local means (scikit-image), processed in overlapping z-slabs so large volumes fit in memory.

@@ -6,15 +6,18 @@ import numpy as np
 
 from .. import _check
 from .._errors import InputError
+from ..util import takes_volume
 
 __all__ = ["crop", "crop_physical", "crop_cylinder"]
 
 
+@takes_volume
 def crop(volume, *, z=(None, None), y=(None, None), x=(None, None)):
     """Crop by voxel index ranges ``(start, stop)`` along each axis (origin shifts accordingly)."""
     return volume[slice(*z), slice(*y), slice(*x)]
 
 
+@takes_volume
 def crop_physical(volume, *, z=None, y=None, x=None):
     """Crop to physical ranges ``(min, max)`` in metres; keeps every voxel whose centre lies inside."""
     key = []
@@ -33,6 +36,7 @@ def crop_physical(volume, *, z=None, y=None, x=None):
     return volume[tuple(key)]
 
 
+@takes_volume
 def crop_cylinder(volume, *, radius: float | None = None, centre=None, axis="z"):
     """Set the mask to a cylinder (the scan's field of view) and crop to its bounding box.
 
@@ -66,6 +70,6 @@ def crop_cylinder(volume, *, radius: float | None = None, centre=None, axis="z")
     key = [slice(None)] * 3
     key[others[0]] = slice(int(rows[0]), int(rows[-1]) + 1)
     key[others[1]] = slice(int(cols[0]), int(cols[-1]) + 1)
-    masked = volume._replace(mask=np.ascontiguousarray(mask)).with_step(
+    masked = volume.replace(mask=np.ascontiguousarray(mask)).with_step(
         "crop_cylinder", radius=radius, centre=list(centre), axis="zyx"[a])
     return masked[tuple(key)]

@@ -7,10 +7,12 @@ import numpy as np
 from .. import _check
 from .._phase import field_of_view, phase_mask
 from ._distribution import Distribution, weighted_summary
+from ..util import takes_volume
 
 __all__ = ["chord_lengths", "chord_length_distribution"]
 
 
+@takes_volume
 def chord_lengths(volume, *, phase=None, axis="x") -> np.ndarray:
     """Lengths (m) of every run of ``phase`` along ``axis``; runs touching the box or the mask
     edge are dropped (their true length is unknown)."""
@@ -35,6 +37,7 @@ def chord_lengths(volume, *, phase=None, axis="x") -> np.ndarray:
     return lengths[inner] * volume.voxel_size[a]
 
 
+@takes_volume
 def chord_length_distribution(volume, *, phase=None, axis="x") -> Distribution:
     """Histogram (one bin per voxel length) and statistics of the chords along ``axis``.
 

@@ -6,10 +6,12 @@ import numpy as np
 
 from .._errors import InputError
 from .._phase import phase_mask
+from ..util import takes_volume
 
 __all__ = ["two_point_correlation"]
 
 
+@takes_volume
 def two_point_correlation(volume, *, phase=None, bins: int = 50, max_distance: float | None = None):
     """S2(r): probability that two points r apart both lie in ``phase``, radially averaged.
 

@@ -7,17 +7,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Distribution", "weighted_summary", "figure_axes"]
+from ..util import figure_axes
 
-
-def figure_axes(ax=None):
-    """(figure, axes): a new 6 x 4 inch figure unless an axes to draw on is given."""
-    if ax is not None:
-        return ax.figure, ax
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6, 4), layout="constrained")
-    return fig, fig.subplots()
+__all__ = ["Distribution", "weighted_summary"]
 
 
 def weighted_summary(values: np.ndarray, weights: np.ndarray | None = None) -> dict[str, float]:

@@ -18,6 +18,7 @@ import numpy as np
 from .._errors import InputError
 from .._phase import field_of_view, phase_mask
 from ._surface import phase_mesh, surface_area
+from ..util import takes_volume
 
 __all__ = ["Minkowski", "minkowski", "euler_characteristic", "integral_mean_curvature"]
 
@@ -39,6 +40,7 @@ class Minkowski:
                 "euler_density": self.euler_characteristic / b}
 
 
+@takes_volume
 def euler_characteristic(volume, *, phase=None, connectivity: int = 26) -> int:
     """Euler characteristic of ``phase``, 26- (complement 6-) or 6- (complement 26-) connected."""
     from skimage.measure import euler_number
@@ -48,6 +50,7 @@ def euler_characteristic(volume, *, phase=None, connectivity: int = 26) -> int:
     return int(euler_number(phase_mask(volume, phase), connectivity=3 if connectivity == 26 else 1))
 
 
+@takes_volume
 def integral_mean_curvature(volume, *, phase=None) -> float:
     """Integral of the mean curvature over the boundary of ``phase`` (m), outward normals positive."""
     verts, faces = phase_mesh(volume, phase=phase)
@@ -71,6 +74,7 @@ def integral_mean_curvature(volume, *, phase=None) -> float:
     return float(-0.5 * np.sum(length * angle))
 
 
+@takes_volume
 def minkowski(volume, *, phase=None, connectivity: int = 26) -> Minkowski:
     """All four Minkowski functionals of ``phase`` (mask respected for M0, M1 and the bulk)."""
     selected = phase_mask(volume, phase)

@@ -9,6 +9,7 @@ import numpy as np
 from .. import _check
 from .._phase import field_of_view, phase_mask
 from ..segment._cleanup import spanning
+from ..util import takes_volume
 
 __all__ = ["porosity", "connected_porosity", "Porosity", "porosity_report", "porosity_profile"]
 
@@ -19,11 +20,13 @@ def _fraction(selected: np.ndarray, mask) -> float:
     return float(np.count_nonzero(selected & mask) / np.count_nonzero(mask))
 
 
+@takes_volume
 def porosity(volume, *, phase=None) -> float:
     """Volume fraction of ``phase`` (default pore) inside the field of view."""
     return _fraction(phase_mask(volume, phase, allow_empty=True), field_of_view(volume))
 
 
+@takes_volume
 def connected_porosity(volume, *, phase=None, axis="x", connectivity: int = 26) -> float:
     """Volume fraction of the pore clusters that connect the two faces normal to ``axis``."""
     selected = phase_mask(volume, phase)
@@ -45,6 +48,7 @@ class Porosity:
                 "isolated_porosity": self.isolated, "axis": self.axis}
 
 
+@takes_volume
 def porosity_report(volume, *, phase=None, axis="x", connectivity: int = 26) -> Porosity:
     """Total, connected (spanning ``axis``) and isolated porosity in one pass."""
     total = porosity(volume, phase=phase)
@@ -52,6 +56,7 @@ def porosity_report(volume, *, phase=None, axis="x", connectivity: int = 26) -> 
     return Porosity(total, connected, total - connected, "zyx"[_check.axis(axis)])
 
 
+@takes_volume
 def porosity_profile(volume, *, phase=None, axis="z"):
     """Porosity of every slice normal to ``axis``: a DataFrame (position in m, porosity)."""
     import pandas as pd

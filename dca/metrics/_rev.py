@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
-from ._distribution import figure_axes
+from ..util import figure_axes
 from ._porosity import porosity
+from ..util import takes_volume
 
 __all__ = ["REV", "rev_analysis"]
 
@@ -37,6 +38,7 @@ class REV:
         return fig
 
 
+@takes_volume
 def rev_analysis(volume, *, sizes=None, samples: int = 20, tolerance: float = 0.01, seed: int = 0,
                  quantity=porosity, name: str = "porosity") -> REV:
     """Evaluate ``quantity(sub_volume)`` on ``samples`` random cubes per edge length.

@@ -8,6 +8,7 @@ from scipy import ndimage
 from .._phase import field_of_view, phase_mask
 from ._distribution import Distribution, weighted_summary
 from ._thickness import local_thickness_radii
+from ..util import takes_volume
 
 __all__ = ["pore_size_distribution", "particle_size_distribution", "watershed_regions"]
 
@@ -71,6 +72,7 @@ def _region_distribution(volume, phase, name: str, min_distance: int) -> Distrib
                         extra={"method": "watershed", "regions": int(sizes.size)})
 
 
+@takes_volume
 def pore_size_distribution(volume, *, phase=None, method: str = "local_thickness",
                            min_distance: int = 3) -> Distribution:
     """Pore size distribution.
@@ -88,6 +90,7 @@ def pore_size_distribution(volume, *, phase=None, method: str = "local_thickness
     raise InputError(f"method must be 'local_thickness' or 'watershed', got {method!r}")
 
 
+@takes_volume
 def particle_size_distribution(volume, *, phase, min_distance: int = 3) -> Distribution:
     """Particle (or agglomerate) sizes, touching particles split by a distance-map watershed."""
     return _region_distribution(volume, phase, "particle size distribution", min_distance)

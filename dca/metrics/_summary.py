@@ -7,10 +7,12 @@ from ._chords import chord_length_distribution
 from ._minkowski import minkowski
 from ._porosity import porosity_report
 from ._sizes import pore_size_distribution
+from ..util import takes_volume
 
 __all__ = ["summary"]
 
 
+@takes_volume
 def summary(volume, *, phase=None, axis="x") -> dict:
     """Porosity (total, connected along ``axis``, isolated), specific surface (1/m, Crofton),
     Minkowski functionals, and the statistics of the local-thickness PSD and the chords."""

@@ -20,6 +20,7 @@ from scipy import ndimage
 
 from .._errors import InputError
 from .._phase import field_of_view, phase_mask
+from ..util import takes_volume
 
 __all__ = ["surface_area", "specific_surface", "interfacial_areas", "triple_line_length", "phase_mesh",
            "DIRECTIONS_13"]
@@ -67,6 +68,7 @@ def _crofton_area(counts, voxel_volume: float) -> float:
     return float(2.0 * sum(w * c * voxel_volume / step for w, (c, _, step) in zip(_WEIGHTS_13, counts)))
 
 
+@takes_volume
 def phase_mesh(volume, *, phase=None, sigma: float = 1.0, step_size: int = 1):
     """Triangle mesh (vertices in metres, image frame; faces) of a phase's boundary.
 
@@ -91,6 +93,7 @@ def _mesh_area(verts, faces) -> float:
     return float(0.5 * np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum())
 
 
+@takes_volume
 def surface_area(volume, *, phase=None, method: str = "crofton") -> float:
     """Area of the boundary of ``phase`` inside the sample (box faces excluded), m^2."""
     if method == "mesh":
@@ -105,11 +108,13 @@ def surface_area(volume, *, phase=None, method: str = "crofton") -> float:
     return _crofton_area(counts, volume.voxel_volume)
 
 
+@takes_volume
 def specific_surface(volume, *, phase=None, method: str = "crofton") -> float:
     """Interface area of ``phase`` per unit bulk volume, 1/m."""
     return surface_area(volume, phase=phase, method=method) / _bulk_volume(volume, field_of_view(volume))
 
 
+@takes_volume
 def interfacial_areas(volume) -> dict[tuple[str, str], float]:
     """Area (m^2) of the interface between every pair of phases present, by the Crofton estimator."""
     data = volume.to_numpy()
@@ -127,7 +132,8 @@ def interfacial_areas(volume) -> dict[tuple[str, str], float]:
     return out
 
 
-def triple_line_length(volume, phases=None, *, method: str = "edges") -> float:
+@takes_volume
+def triple_line_length(volume, *, phases=None, method: str = "edges") -> float:
     """Length (m) of the lines where three phases meet (triple-phase boundary, TPB).
 
     Counts voxel edges whose four surrounding voxels hold all three ``phases`` (default:

@@ -27,6 +27,7 @@ import numpy as np
 
 from .._errors import InputError
 from .._phase import field_of_view, phase_mask
+from ..util import takes_volume
 
 __all__ = ["local_thickness", "local_thickness_radii"]
 
@@ -401,6 +402,7 @@ def local_thickness_radii(phase: np.ndarray) -> np.ndarray:
     return out
 
 
+@takes_volume
 def local_thickness(volume, *, phase=None):
     """Local thickness of ``phase`` as a Volume of diameters in metres (float32, 0 elsewhere).
 
@@ -417,4 +419,4 @@ def local_thickness(volume, *, phase=None):
         selected = selected & mask
     radii = local_thickness_radii(selected)
     diameters = (2 * radii).astype(np.float32) * np.float32(volume.voxel_size[0])
-    return volume.with_data(diameters, step="local_thickness", phase=phase)._replace(phases={})
+    return volume.with_data(diameters, step="local_thickness", phase=phase).replace(phases={})

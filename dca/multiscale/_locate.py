@@ -18,7 +18,7 @@ class Placement:
     """The fine volume's place in the coarse one.
 
     ``origin`` (z, y, x, metres): where the centre of the fine volume's first voxel lies in
-    the coarse volume's frame (so ``fine._replace(origin=placement.origin)`` overlays it);
+    the coarse volume's frame (so ``fine.replace(origin=placement.origin)`` overlays it);
     ``offset_voxels``: the same as a position on the coarse grid (fractional);
     ``rotation_deg``: the turn about z of the fine volume relative to the coarse one (one of
     the starts tried); ``correlation``: normalised cross-correlation of the coarse data with

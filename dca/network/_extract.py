@@ -14,6 +14,7 @@ from .._provenance import Step
 from ._network import FACES, Network, with_derived
 from ._peaks import find_peaks, trim_nearby_peaks, trim_saddle_points, watershed
 from ._regions import interface_faces, pore_properties
+from ..util import takes_volume
 
 __all__ = ["extract", "partition"]
 
@@ -40,6 +41,7 @@ def partition(selected: np.ndarray, *, sigma: float = 0.4, r_max: int = 4):
     return watershed(dt, markers, selected), n, dt
 
 
+@takes_volume
 def extract(volume, *, phase=None, sigma: float = 0.4, r_max: int = 4, boundary_faces=FACES,
             pore_diameter: str = "equivalent", threads: int | None = None) -> Network:
     """Extract the pore network of ``phase`` (default: the pore space), or of several phases.

@@ -1,8 +1,9 @@
 """The case runner: stages in dependency order, each cached by the hash of its inputs and parameters.
 
-A stage is a function ``(ctx, params, **upstream values) -> Output``. Stages of ``dca`` are
-registered here; ``flow`` and ``meshing`` register theirs when the runner imports their
-``_stages`` modules (data still flows one way: dca never imports them at module level).
+A stage is a function ``(ctx, params, **upstream values) -> Output``. Stages register
+themselves with ``@stage`` in ``_stages`` and ``_series`` (dca), ``_flow_stages`` and
+``_mesh_stages`` (they call flow and meshing inside the stage, so only a case that uses them
+imports them: the runner sits at the top of the stack).
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ from typing import Any
 from .._errors import DcaError, InputError
 
 __all__ = ["stage", "Output", "Context", "STAGES", "run_stages", "StageError", "stage_reference"]
-
-_PLUGINS = ("flow._stages", "meshing._stages")
-
 
 def _proxy(mapping: dict) -> MappingProxyType:
     return MappingProxyType(mapping)
@@ -91,15 +89,7 @@ class Context:
 
 
 def _load_plugins() -> None:
-    import importlib
-
-    from . import _series, _stages  # noqa: F401  (dca's own stages)
-
-    for name in _PLUGINS:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # a stripped install without flow or meshing: their stages are missing
-            pass
+    from . import _flow_stages, _mesh_stages, _series, _stages  # noqa: F401  (importing registers them)
 
 
 def stage_reference() -> str:

@@ -45,7 +45,7 @@ def load_series(ctx, params, size=None):
         series = Series(paths, params.get("coords"), read_options=read_options(params))
     else:
         raise InputError("[series] needs paths = [...] (one file per step) or sample = {generator = ...}")
-    return series._replace(unit=params.get("unit", series.unit), name=params.get("name", series.name))
+    return series.replace(unit=params.get("unit", series.unit), name=params.get("name", series.name))
 
 
 @stage("series", title="4D series")

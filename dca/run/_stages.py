@@ -60,7 +60,7 @@ def input_stage(ctx, params):
         raise InputError("[input] needs path = '...' (a file) or sample = {generator = '...', ...}")
     if "scan" in params:  # a virtual XRM scan of the generated sample (its ground truth: the [truth] stage)
         scan = samples.virtual_scan(volume, **{"seed": ctx.seed, **params["scan"]})
-        volume = scan.grey._replace(mask=None)
+        volume = scan.grey.replace(mask=None)
         source += " scanned by dca.samples.virtual_scan"
     if "crop" in params:
         volume = volume[tuple(slice(a, b) for a, b in params["crop"])]
@@ -68,7 +68,7 @@ def input_stage(ctx, params):
         n = int(params["size"])
         volume = volume[:n, :n, :n]
     if "phases" in params:
-        volume = volume._replace(phases={k: int(v) for k, v in params["phases"].items()})
+        volume = volume.replace(phases={k: int(v) for k, v in params["phases"].items()})
     numbers = {"shape": (list(volume.shape), "voxels"), "voxel_size": (list(volume.voxel_size), "m")}
     return Output(value=volume, numbers=numbers, tables={"input": [{"source": source, "shape": str(volume.shape),
                                                                     "voxel size (m)": str(volume.voxel_size)}]})

@@ -143,6 +143,6 @@ def virtual_scan(truth: Volume, *, attenuation: Mapping | None = None, resolutio
         raise InputError(f"dtype must be 'float32' or 'uint16', got {dtype!r}")
     params = dict(attenuation=att, resolution=resolution, snr=snr, beam_hardening=beam_hardening,
                   rings=rings, field_of_view=field_of_view, dtype=str(np.dtype(dtype)), seed=seed)
-    scanned = truth._replace(data=grey, mask=mask, phases={}).with_step("virtual_scan", **params)
+    scanned = truth.replace(data=grey, mask=mask, phases={}).with_step("virtual_scan", **params)
     return Scan(grey=scanned, truth=truth, attenuation=att, noise_sigma=float(noise_sigma),
                 blur_sigma=tuple(float(s) for s in sigma))

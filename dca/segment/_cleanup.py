@@ -8,6 +8,7 @@ from scipy import ndimage
 from .. import _check
 from .._errors import NotPercolatingError
 from .._phase import phase_mask
+from ..util import takes_volume
 
 __all__ = ["remove_islands", "fill_enclosed", "keep_spanning", "structure"]
 
@@ -31,6 +32,7 @@ def _assign(volume, where: np.ndarray, step: str, **params):
     return volume.with_data(data, step=step, **params)
 
 
+@takes_volume
 def remove_islands(volume, *, phase=None, min_size: int = 27, connectivity: int = 26):
     """Reassign clusters of ``phase`` smaller than ``min_size`` voxels to the surrounding phase."""
     selected = phase_mask(volume, phase)
@@ -42,6 +44,7 @@ def remove_islands(volume, *, phase=None, min_size: int = 27, connectivity: int 
                    connectivity=connectivity)
 
 
+@takes_volume
 def fill_enclosed(volume, *, phase=None, connectivity: int = 6):
     """Give ``phase`` every voxel it encloses (clusters of other phases not touching the box faces)."""
     selected = phase_mask(volume, phase)
@@ -64,6 +67,7 @@ def spanning(selected: np.ndarray, axis: int, connectivity: int = 26) -> np.ndar
     return np.isin(labels, both)
 
 
+@takes_volume
 def keep_spanning(volume, *, phase=None, axis="x", connectivity: int = 26):
     """Keep only the clusters of ``phase`` connecting the inlet and outlet faces along ``axis``.
 

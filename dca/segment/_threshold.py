@@ -6,6 +6,7 @@ import numpy as np
 
 from .._errors import InputError
 from .._phase import field_of_view, grey_values
+from ..util import takes_volume
 
 __all__ = ["threshold", "otsu", "multi_otsu", "hysteresis", "otsu_level"]
 
@@ -22,9 +23,10 @@ def _inside(volume) -> np.ndarray:
 
 def _binary(volume, selected: np.ndarray, step: str, **params):
     out = volume.with_data(selected, step=step, **params)
-    return out._replace(phases={"pore": 1, "solid": 0})
+    return out.replace(phases={"pore": 1, "solid": 0})
 
 
+@takes_volume
 def threshold(volume, value: float, *, pore: str = "dark"):
     """Binary segmentation at ``value``: True = pore = grey <= value (``pore="dark"``) or >= value."""
     return _binary(volume, _split(volume, value, pore), "threshold", value=float(value), pore=pore)
@@ -37,6 +39,7 @@ def _split(volume, value: float, pore: str) -> np.ndarray:
     return data <= value if pore == "dark" else data >= value
 
 
+@takes_volume
 def otsu_level(volume, *, bins: int = 256) -> float:
     """Otsu's threshold of the grey levels inside the field of view."""
     from skimage.filters import threshold_otsu
@@ -44,12 +47,14 @@ def otsu_level(volume, *, bins: int = 256) -> float:
     return float(threshold_otsu(_inside(volume), nbins=bins))
 
 
+@takes_volume
 def otsu(volume, *, pore: str = "dark", bins: int = 256):
     """Binary segmentation at Otsu's threshold (computed inside the mask)."""
     level = otsu_level(volume, bins=bins)
     return _binary(volume, _split(volume, level, pore), "otsu", level=level, pore=pore)
 
 
+@takes_volume
 def multi_otsu(volume, *, classes: int = 3, names=None, bins: int = 256):
     """Labels 0 .. classes-1 in increasing grey level, split at the multi-Otsu thresholds.
 
@@ -65,9 +70,10 @@ def multi_otsu(volume, *, classes: int = 3, names=None, bins: int = 256):
     levels = threshold_multiotsu(_inside(volume), classes=classes, nbins=bins)
     labels = np.digitize(grey_values(volume), levels).astype(np.uint8)
     out = volume.with_data(labels, step="multi_otsu", classes=classes, levels=levels.tolist())
-    return out._replace(phases={n: i for i, n in enumerate(names)})
+    return out.replace(phases={n: i for i, n in enumerate(names)})
 
 
+@takes_volume
 def hysteresis(volume, *, low: float, high: float, pore: str = "dark"):
     """Pore = voxels beyond ``low`` plus those beyond ``high`` connected to them (26-connected).
 

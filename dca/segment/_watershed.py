@@ -7,10 +7,12 @@ from scipy import ndimage
 
 from .._errors import InputError
 from .._phase import field_of_view, grey_values
+from ..util import takes_volume
 
 __all__ = ["watershed_phases"]
 
 
+@takes_volume
 def watershed_phases(volume, *, classes: int = 3, names=None, margin: float = 0.3, sigma="auto"):
     """Segment ``classes`` phases by a watershed of the grey-level gradient from confident markers.
 
@@ -57,7 +59,7 @@ def watershed_phases(volume, *, classes: int = 3, names=None, margin: float = 0.
     labels = np.where(labels > 0, labels - 1, 0).astype(np.uint8)
     out = volume.with_data(labels, step="watershed_phases", classes=classes, levels=levels.tolist(),
                            margin=margin, sigma=sigma)
-    return out._replace(phases={n: i for i, n in enumerate(names)})
+    return out.replace(phases={n: i for i, n in enumerate(names)})
 
 
 def _auto_sigma(data, inside, classes: int) -> float:

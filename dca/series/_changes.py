@@ -9,6 +9,7 @@ import numpy as np
 from .._errors import InputError
 from .._phase import field_of_view
 from .._volume import Volume
+from ..util import takes_volume
 
 __all__ = ["phase_changes", "PhaseChanges", "track", "label_features"]
 
@@ -96,7 +97,8 @@ def phase_changes(before: Volume, after: Volume) -> PhaseChanges:
     return PhaseChanges(names, counts, code, float(np.prod(before.voxel_size)))
 
 
-def label_features(volume: Volume, phase, *, min_voxels: int = 1) -> np.ndarray:
+@takes_volume
+def label_features(volume: Volume, *, phase, min_voxels: int = 1) -> np.ndarray:
     """Connected (6-neighbour) features of one phase, labelled 1..n; features smaller than
     ``min_voxels`` are dropped (label 0)."""
     from scipy import ndimage

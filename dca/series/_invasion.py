@@ -10,10 +10,12 @@ from scipy import ndimage
 
 from .._errors import InputError
 from .._phase import phase_mask
+from ..util import takes_volume
 
 __all__ = ["saturation", "interface_curvature", "Curvature", "invasion"]
 
 
+@takes_volume
 def saturation(volume, *, fluid, pore_phases) -> dict:
     """Saturation of ``fluid`` in the pore space made of ``pore_phases`` (names or labels),
     and the fluid volume (its voxels times the voxel volume, m^3)."""
@@ -54,6 +56,7 @@ class Curvature:
                 "curvature_iqr_1_per_m": [float(q[0]), float(q[1])], "interface_samples": int(len(self.values))}
 
 
+@takes_volume
 def interface_curvature(volume, *, nonwetting, wetting, surface_tension: float, sigma: float = 2.0,
                         solid_clearance: float = 3.0) -> Curvature:
     """Curvature of the interface between ``nonwetting`` and ``wetting`` fluid.

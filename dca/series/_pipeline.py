@@ -2,10 +2,12 @@
 change through a 4D experiment."""
 
 from __future__ import annotations
+from ..util import takes_volume
 
 __all__ = ["step_metrics"]
 
 
+@takes_volume
 def step_metrics(volume, *, phase=None, axis: str = "x") -> dict:
     """Porosity (total, connected along ``axis``, isolated), specific surface (1/m), Euler
     characteristic and the phase's volume of one step. A grey-level step is segmented first

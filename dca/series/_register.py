@@ -58,7 +58,7 @@ class Registration:
         seen = np.ones(moving.shape, np.uint8) if moving.mask is None else np.asarray(moving.mask, np.uint8)
         inside = sitk.GetArrayFromImage(sitk.Resample(_image(seen, moving), grid, t, sitk.sitkNearestNeighbor, 0))
         mask = None if inside.all() else inside.astype(bool)
-        return reference._replace(data=data, mask=mask, phases=moving.phases, source=moving.source,
+        return reference.replace(data=data, mask=mask, phases=moving.phases, source=moving.source,
                                   provenance=moving.provenance).with_step(
             "register", reference=self.reference, rotation_deg=round(self.rotation_deg, 4),
             shift_m=[float(v) for v in self.shift_m], scale=self.scale, quality=round(self.quality, 4))
@@ -122,7 +122,7 @@ def register(moving: Volume, fixed: Volume, *, scaling: bool = False, min_qualit
             raise InputError(f"{name} must be a dca.Volume (it carries the voxel size)")
     h0 = min(fixed.voxel_size)
     # register in units of the fixed voxel: the optimiser's steps are then of order 1
-    scaled = lambda v: v._replace(voxel_size=tuple(h / h0 for h in v.voxel_size),  # noqa: E731
+    scaled = lambda v: v.replace(voxel_size=tuple(h / h0 for h in v.voxel_size),  # noqa: E731
                                   origin=tuple(o / h0 for o in v.origin))
     f_vol, m_vol = scaled(fixed), scaled(moving)
     f_img, m_img = _image(_grey(fixed), f_vol), _image(_grey(moving), m_vol)
@@ -164,8 +164,8 @@ def register(moving: Volume, fixed: Volume, *, scaling: bool = False, min_qualit
     registration = Registration(a, offset, scale if scaling else 1.0, angle, axis, shift, 0.0,
                                 method.GetOptimizerIteration(), method.GetOptimizerStopConditionDescription(),
                                 reference_index)
-    resampled = registration.apply(moving._replace(phases={}, data=_grey(moving)), fixed, order=1).to_numpy()
-    inside = registration.apply(moving._replace(phases={}, data=np.ones(moving.shape, np.float32)), fixed,
+    resampled = registration.apply(moving.replace(phases={}, data=_grey(moving)), fixed, order=1).to_numpy()
+    inside = registration.apply(moving.replace(phases={}, data=np.ones(moving.shape, np.float32)), fixed,
                                 order=1).to_numpy() > 0.999
     if inside.sum() < 0.1 * inside.size:
         raise ConvergenceError(f"registration left only {inside.mean():.1%} of the reference overlapping the moving "

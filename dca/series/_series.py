@@ -90,7 +90,7 @@ class Series:
         for i in range(len(self)):
             yield self[i]
 
-    def _replace(self, **changes) -> Series:
+    def replace(self, **changes) -> Series:
         kw = dict(steps=self._steps, coords=self.coords, unit=self.unit, name=self.name,
                   read_options=self.read_options, transforms=self.transforms) | changes
         return Series(**kw)
@@ -115,7 +115,7 @@ class Series:
                 continue
             transforms.append(register(self.raw(i), fixed, scaling=scaling, min_quality=min_quality,
                                        reference_index=reference))
-        return self._replace(transforms=transforms)
+        return self.replace(transforms=transforms)
 
     def map(self, pipeline: Callable[[Volume], dict], *, progress: bool = False):
         """Run ``pipeline(volume) -> {metric: value}`` on every step; a tidy table (pandas),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dca.io._atomic import atomic_path
+from dca.io import atomic_path
 
 from ._common import safe_name
 

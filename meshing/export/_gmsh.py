@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dca.io._atomic import atomic_path
+from dca.io import atomic_path
 
 __all__ = ["write_gmsh"]
 

@@ -8,7 +8,7 @@ import os
 import numpy as np
 
 from dca import InputError
-from dca.io._atomic import atomic_path
+from dca.io import atomic_path
 
 from .._voxel_mesh import HEX_FACES
 
@@ -59,7 +59,7 @@ def write_openfoam(mesh, folder, *, axis: str = "x", case: bool = True, pressure
     Patches: ``inlet`` and ``outlet`` are the box faces at the low and high end of ``axis``,
     ``walls`` the rest (the pore walls and the four sealed sides). Cells not connected to
     both the inlet and the outlet carry no flow and are left out. Only a one-region
-    hexahedral mesh (``meshing.hex_mesh(volume, "pore")``) fits a single-phase flow case.
+    hexahedral mesh (``meshing.hex_mesh(volume, phases="pore")``) fits a single-phase flow case.
 
     With ``case=True``, also ``system/`` and ``0/`` for steady creeping flow with
     ``simpleFoam``: kinematic pressure ``pressure_drop`` (m^2/s^2) at the inlet, 0 at the
@@ -68,7 +68,7 @@ def write_openfoam(mesh, folder, *, axis: str = "x", case: bool = True, pressure
     """
     if mesh.cell_type != "hexahedron" or len(mesh.cell_names) != 1:
         raise InputError("OpenFOAM export takes a one-region hexahedral mesh: "
-                         "meshing.hex_mesh(volume, 'pore') (one phase); got "
+                         "meshing.hex_mesh(volume, phases='pore') (one phase); got "
                          f"{mesh.cell_type} cells in regions {sorted(mesh.cell_names)}")
     if axis not in ("x", "y", "z"):
         raise InputError(f"axis must be x, y or z, got {axis!r}")

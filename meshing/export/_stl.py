@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dca.io._atomic import atomic_path
+from dca.io import atomic_path
 
 from ._common import facet_triangles, safe_name
 

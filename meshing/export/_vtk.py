@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from dca.io._atomic import atomic_path
+from dca.io import atomic_path
 
 __all__ = ["write_vtk"]
 

@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from dca.io._atomic import atomic_paths
+from dca.io import atomic_paths
 
 __all__ = ["write_xdmf"]
 

@@ -73,7 +73,7 @@ def test_partially_saturated_saturation_and_wetting():
 
 def test_virtual_scan_noise_contrast_and_field_of_view():
     truth = dca.Volume(np.zeros((8, 64, 64), bool), voxel_size=2e-6)
-    truth = truth._replace(data=np.broadcast_to(np.arange(64) < 32, (8, 64, 64)).copy())  # pore half, solid half
+    truth = truth.replace(data=np.broadcast_to(np.arange(64) < 32, (8, 64, 64)).copy())  # pore half, solid half
     scan = virtual_scan(truth, snr=5, seed=1)
     grey = scan.grey.data
     assert scan.grey.mask is not None

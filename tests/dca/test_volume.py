@@ -62,10 +62,10 @@ def test_crop_rejects_dimension_dropping_or_empty(grey_volume, key):
 def test_mask_is_cropped_with_the_data(grey_volume):
     mask = np.zeros(grey_volume.shape, bool)
     mask[3:, :, :4] = True
-    v = grey_volume._replace(mask=mask)
+    v = grey_volume.replace(mask=mask)
     np.testing.assert_array_equal(v[3:, :, 2:].mask, mask[3:, :, 2:])
     with pytest.raises(InputError, match="mask shape"):
-        grey_volume._replace(mask=np.ones((1, 1, 1), bool))
+        grey_volume.replace(mask=np.ones((1, 1, 1), bool))
 
 
 def test_phases_lookup():
@@ -85,7 +85,7 @@ def test_repr_names_what_a_notebook_user_needs(grey_volume):
 def test_lazy_volume_loads_only_on_request(grey_volume):
     import dask.array as da
 
-    lazy = grey_volume._replace(data=da.from_array(grey_volume.data, chunks=(2, 7, 9)))
+    lazy = grey_volume.replace(data=da.from_array(grey_volume.data, chunks=(2, 7, 9)))
     assert lazy.is_lazy and "lazy" in repr(lazy)
     loaded = lazy[1:3].load()
     assert not loaded.is_lazy
@@ -94,7 +94,7 @@ def test_lazy_volume_loads_only_on_request(grey_volume):
 
 
 def test_quicklook_has_three_planes_with_scale_bars(grey_volume):
-    fig = dca.quicklook(grey_volume, overlay=grey_volume._replace(data=grey_volume.data > 30000))
+    fig = dca.quicklook(grey_volume, overlay=grey_volume.replace(data=grey_volume.data > 30000))
     axes = fig.get_axes()
     assert [ax.get_title().split()[0] for ax in axes] == ["XY", "XZ", "YZ"]
     # each plane spans the physical extent of its axes: XY is x by y

@@ -69,8 +69,11 @@ def test_stokes_permeability_and_tortuosity_commands(tmp_path, capsys):
     assert t["tau"] == pytest.approx(t["porosity"] / t["effective_diffusivity_ratio"])
     # bad input: a solid block, an unknown axis, a network file where an image is needed
     np.save(tmp_path / "solid.npy", np.zeros((8, 8, 8), bool))
-    assert main(["permeability", str(tmp_path / "solid.npy"), "--voxel-size", "1um", "--method", "stokes"]) == 2
-    assert "no voxels" in capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["permeability", str(tmp_path / "solid.npy"), "--voxel-size", "1um", "--method", "stokes",
+                 "--json"]) == 0  # not an error: k = 0 with the reason, as in the library
+    solid = json.loads(capsys.readouterr().out)
+    assert solid["k_m2"] == 0 and "empty" in solid["reason"]
     with pytest.raises(SystemExit) as exit_:
         main(["tortuosity", path, "--voxel-size", "2um", "--axis", "w"])
     assert exit_.value.code != 0

@@ -18,7 +18,7 @@ def f42a():
 
 
 def test_capillary_pressure_curve_is_monotone_and_young_laplace(f42a):
-    d = flow.drainage(f42a, "x", surface_tension=0.03, contact_angle=0.0, trapping=False)
+    d = flow.drainage(f42a, axis="x", surface_tension=0.03, contact_angle=0.0, trapping=False)
     c = d.curve
     assert np.all(np.diff(c["capillary_pressure_pa"]) > 0) and np.all(np.diff(c["saturation_wetting"]) <= 0)
     # without trapping everything the inlet reaches drains
@@ -37,7 +37,7 @@ def test_capillary_pressure_curve_is_monotone_and_young_laplace(f42a):
     widest = f42a.throats["inscribed_diameter"][inlet_throats].max()
     assert d.breakthrough_pressure >= 2 * 0.03 / (widest / 2) * (1 - 1e-12)
     # entry pressures scale with sigma cos(theta)
-    hg = flow.drainage(f42a, "x", surface_tension=0.485, contact_angle=140.0, trapping=False)
+    hg = flow.drainage(f42a, axis="x", surface_tension=0.485, contact_angle=140.0, trapping=False)
     scale = 0.485 * abs(np.cos(np.radians(140))) / 0.03
     np.testing.assert_allclose(hg.curve["capillary_pressure_pa"], scale * c["capillary_pressure_pa"], rtol=1e-12)
     micp = hg.micp()
@@ -45,8 +45,8 @@ def test_capillary_pressure_curve_is_monotone_and_young_laplace(f42a):
 
 
 def test_trapping_leaves_wetting_phase_behind(f42a):
-    free = flow.drainage(f42a, "x", trapping=False)
-    trapped = flow.drainage(f42a, "x", trapping=True)
+    free = flow.drainage(f42a, axis="x", trapping=False)
+    trapped = flow.drainage(f42a, axis="x", trapping=True)
     swr = trapped.curve["saturation_wetting"].iloc[-1]
     assert 0.05 < swr < 0.6
     assert trapped.trapped.sum() > 0
@@ -57,7 +57,7 @@ def test_trapping_leaves_wetting_phase_behind(f42a):
 
 
 def test_relative_permeability_end_points(f42a):
-    d = flow.drainage(f42a, "x")
+    d = flow.drainage(f42a, axis="x")
     kr = flow.relative_permeability(d, points=12)
     assert kr["krw"].iloc[0] == pytest.approx(1.0, abs=0.05)  # before invasion the water flows alone
     assert kr["krnw"].iloc[0] == 0.0

@@ -14,8 +14,8 @@ def test_measured_interface_pressure_rises_with_saturation_beside_the_drainage_c
     table = dca.series.invasion(series, nonwetting="air", wetting="water", surface_tension=0.072)
     assert table["nonwetting_saturation"].is_monotonic_increasing
     assert table["capillary_pressure_pa"].is_monotonic_increasing  # drainage: Pc grows as air invades
-    pore = steps[0]._replace(data=steps[0].to_numpy() != 2, phases={})
-    result = flow.drainage(dca.network.extract(pore), "x", surface_tension=0.072, contact_angle=0)
+    pore = steps[0].replace(data=steps[0].to_numpy() != 2, phases={})
+    result = flow.drainage(dca.network.extract(pore), axis="x", surface_tension=0.072, contact_angle=0)
     both = flow.invasion_vs_drainage(table, result)
     np.testing.assert_allclose(both["wetting_saturation"], 1 - table["nonwetting_saturation"])
     assert both["simulated_pc_pa"].is_monotonic_increasing  # the simulated curve too, as water drains

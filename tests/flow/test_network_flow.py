@@ -30,47 +30,47 @@ def _chain(n=5, diameter=10e-6, spacing=40e-6, area=(100e-6) ** 2):
 
 def test_cylindrical_tube_network_gives_hagen_poiseuille():
     net = _chain()
-    k = flow.permeability(net, "x")
+    k = flow.permeability(net, axis="x")
     expected = np.pi * (10e-6) ** 4 / (128 * (100e-6) ** 2)  # pi D^4 / (128 A)
     assert k.k_m2 == pytest.approx(expected, rel=1e-12)
     assert k.mass_balance < 1e-9
     assert k.k_mD == pytest.approx(k.k_m2 / 9.869233e-16)
     for model in ("valvatne_blunt",):  # a circle by its shape factor: the same conduit
-        assert flow.permeability(net, "x", model=model).k_m2 == pytest.approx(expected, rel=1e-9)
+        assert flow.permeability(net, axis="x", model=model).k_m2 == pytest.approx(expected, rel=1e-9)
 
 
 def test_voxelised_tube_network_gives_hagen_poiseuille():
     radius, voxel = 8, 2e-6
     v = _tube(radius, n=(41, 41, 80), voxel=voxel)  # axis on a voxel centre: inscribed radius 8 voxels
     net = dca.network.extract(v, pore_diameter="inscribed")
-    k = flow.permeability(net, "x", model="cones_and_cylinders")
+    k = flow.permeability(net, axis="x", model="cones_and_cylinders")
     assert k.k_m2 == pytest.approx(np.pi * (radius * voxel) ** 4 / (8 * np.prod(v.extent[:2])), rel=0.01)
 
 
 def test_berea_permeability_and_formation_factor_near_direct_simulation(berea_network):
-    k = flow.permeability(berea_network, "x")
+    k = flow.permeability(berea_network, axis="x")
     assert k.k_mD == pytest.approx(1360, rel=0.15)  # direct simulation of this crop: 1.36 D
     assert k.mass_balance < 1e-9
     assert k.pores_excluded == (~berea_network.health("x").spanning).sum()
-    f = flow.formation_factor(berea_network, "x")
+    f = flow.formation_factor(berea_network, axis="x")
     assert f.formation_factor == pytest.approx(23.12, rel=0.15)
     assert f.mass_balance < 1e-9
 
 
 def test_permeability_scales_with_voxel_size_squared_and_ignores_flips():
     v = dca.samples.blobs(48, porosity=0.45, seed=4)
-    k = flow.permeability(dca.network.extract(v), "x").k_m2
-    bigger = v._replace(voxel_size=(2.5 * v.voxel_size[0],) * 3)
-    assert flow.permeability(dca.network.extract(bigger), "x").k_m2 == pytest.approx(6.25 * k, rel=1e-9)
+    k = flow.permeability(dca.network.extract(v), axis="x").k_m2
+    bigger = v.replace(voxel_size=(2.5 * v.voxel_size[0],) * 3)
+    assert flow.permeability(dca.network.extract(bigger), axis="x").k_m2 == pytest.approx(6.25 * k, rel=1e-9)
     flipped = v.with_data(np.ascontiguousarray(v.data[:, :, ::-1]), step="flip")
-    assert flow.permeability(dca.network.extract(flipped), "x").k_m2 == pytest.approx(k, rel=0.01)
+    assert flow.permeability(dca.network.extract(flipped), axis="x").k_m2 == pytest.approx(k, rel=0.01)
 
 
 def test_imperial_berea_network_against_published_direct_simulation(imperial):
     net = dca.network.read_statoil(imperial("Berea"))
     published = {"x": 1360, "y": 1304, "z": 1193}  # mD, lattice Boltzmann on the 400^3 image
     for axis, value in published.items():
-        k = flow.permeability(net.with_face_pores(axis), axis)
+        k = flow.permeability(net.with_face_pores(axis), axis=axis)
         assert k.model == "valvatne_blunt" and k.mass_balance < 1e-9
         assert k.k_mD == pytest.approx(value, rel=0.25)
 
@@ -80,8 +80,8 @@ def test_non_percolating_sample_gives_zero_with_the_reason():
     im[5:15, 5:15, :18] = True
     im[5:15, 5:15, 22:] = True  # one block on each face; they never meet
     net = dca.network.extract(dca.Volume(im, voxel_size=1e-6))
-    k = flow.permeability(net, "x")
+    k = flow.permeability(net, axis="x")
     assert k.k_m2 == 0 and "no connected path" in k.reason
-    assert flow.formation_factor(net, "x").formation_factor == np.inf
+    assert flow.formation_factor(net, axis="x").formation_factor == np.inf
     with pytest.raises(dca.NotPercolatingError):
         net.trim_to_spanning("x")

@@ -11,7 +11,7 @@ def test_a_progress_bar_counts_the_iterations_and_changes_nothing(solve, label, 
     import tqdm.auto
 
     v = dca.samples.blobs(24, porosity=0.4, seed=8, voxel_size=1e-6)
-    quiet = solve(v, "x")
+    quiet = solve(v, axis="x")
     bars = []
     make = tqdm.auto.tqdm
 
@@ -20,7 +20,7 @@ def test_a_progress_bar_counts_the_iterations_and_changes_nothing(solve, label, 
         return bars[-1]
 
     monkeypatch.setattr(tqdm.auto, "tqdm", shown)
-    watched = solve(v, "x", progress=True)
+    watched = solve(v, axis="x", progress=True)
     timeless = lambda r: {k: v for k, v in r.to_dict().items() if k != "seconds"}  # noqa: E731
     assert timeless(watched) == timeless(quiet)
     assert len(bars) == 1 and bars[0].n == quiet.iterations > 0

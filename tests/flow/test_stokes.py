@@ -11,7 +11,7 @@ ZICK_HOMSY = {0.064: 2.810, 0.125: 4.292, 0.216: 7.442, 0.343: 15.4, 0.45: 28.1}
 
 
 def _periodic(image, axis="x", **kw):
-    return flow.stokes(image, axis, voxel_size=1e-6, inlet="periodic", **kw)
+    return flow.stokes(image, axis=axis, voxel_size=1e-6, inlet="periodic", **kw)
 
 
 @pytest.mark.parametrize("gap", [1, 2, 3, 5, 10, 12])
@@ -68,7 +68,7 @@ def test_simple_cubic_sphere_array_matches_zick_homsy(solid_fraction):
     c = 1 - pore.mean()
     a = (3 * c * side ** 3 / (4 * np.pi)) ** (1 / 3)  # voxels; equivalent-volume radius
     assert a >= 16
-    r = flow.stokes(pore, "x", voxel_size=1e-6, inlet="periodic", lateral="periodic")
+    r = flow.stokes(pore, axis="x", voxel_size=1e-6, inlet="periodic", lateral="periodic")
     drag = side ** 3 / (6 * np.pi * a * r.k_m2 / 1e-12)  # F = G L^3, U = k G / mu
     assert drag == pytest.approx(ZICK_HOMSY[solid_fraction], rel=0.05)
 
@@ -79,7 +79,7 @@ def blobs():
 
 
 def test_flow_rate_is_the_same_through_every_cross_section(blobs):
-    r = flow.stokes(blobs, "x", voxel_size=2e-6)
+    r = flow.stokes(blobs, axis="x", voxel_size=2e-6)
     assert r.permeability.mass_balance < 1e-6
     assert r.residual <= 1e-5 and r.iterations > 0
     # the superficial velocity and the flow rate say the same thing
@@ -89,8 +89,8 @@ def test_flow_rate_is_the_same_through_every_cross_section(blobs):
 
 
 def test_permeability_scales_with_voxel_size_squared(blobs):
-    k1 = flow.stokes(blobs, "y", voxel_size=1e-6).k_m2
-    k3 = flow.stokes(blobs, "y", voxel_size=3e-6).k_m2
+    k1 = flow.stokes(blobs, axis="y", voxel_size=1e-6).k_m2
+    k3 = flow.stokes(blobs, axis="y", voxel_size=3e-6).k_m2
     assert k3 / k1 == pytest.approx(9.0, rel=1e-6)
 
 
@@ -108,7 +108,7 @@ def test_disconnected_pores_are_excluded_and_counted():
     image = np.zeros((10, 10, 20), bool)
     image[2:6, 2:6, :] = True  # a duct through
     image[8, 8, 5:8] = True  # an isolated pocket
-    r = flow.stokes(image, "x", voxel_size=1e-6)
+    r = flow.stokes(image, axis="x", voxel_size=1e-6)
     assert r.permeability.extra["voxels_excluded"] == 3
     assert np.isnan(r.pressure[8, 8, 6]) and np.all(r.velocity[8, 8, 6] == 0)
     assert r.k_m2 > 0
@@ -117,7 +117,7 @@ def test_disconnected_pores_are_excluded_and_counted():
 def test_fields_written_as_vti_in_the_image_frame(blobs, tmp_path):
     import pyvista as pv
 
-    r = flow.stokes(dca.Volume(blobs, voxel_size=2e-6, origin=(1e-5, 0, 0)), "x")
+    r = flow.stokes(dca.Volume(blobs, voxel_size=2e-6, origin=(1e-5, 0, 0)), axis="x")
     path = r.write(tmp_path / "flow.vti")
     grid = pv.read(path)
     assert grid.bounds[0] == pytest.approx(-1e-6) and grid.bounds[1] == pytest.approx(79e-6)
@@ -127,15 +127,19 @@ def test_fields_written_as_vti_in_the_image_frame(blobs, tmp_path):
     assert np.isnan(grid.cell_data["pressure"].reshape(blobs.shape)[~blobs]).all()
 
 
-def test_bad_input_gets_clear_errors(blobs):
-    with pytest.raises(dca.InputError, match="no voxels"):
-        flow.stokes(np.zeros((5, 5, 5), bool), voxel_size=1e-6)
+def test_a_sample_that_does_not_percolate_gets_zero_and_the_reason():
     blocked = np.ones((6, 6, 6), bool)
     blocked[:, :, 3] = False
-    with pytest.raises(dca.NotPercolatingError, match="no connected path"):
-        flow.stokes(blocked, "x", voxel_size=1e-6)
+    r = flow.stokes(blocked, axis="x", voxel_size=1e-6)
+    assert r.k_m2 == 0 and r.k_mD == 0 and "no connected path" in r.reason and "k = 0" in repr(r)
+    assert flow.stokes(blocked, axis="z", voxel_size=1e-6).k_m2 > 0  # the same sample percolates along z
+    empty = flow.stokes(np.zeros((5, 5, 5), bool), voxel_size=1e-6)
+    assert empty.k_m2 == 0 and "empty" in empty.reason
+
+
+def test_bad_input_gets_clear_errors(blobs):
     with pytest.raises(dca.InputError, match="axis"):
-        flow.stokes(blobs, "w", voxel_size=1e-6)
+        flow.stokes(blobs, axis="w", voxel_size=1e-6)
     with pytest.raises(dca.VoxelSizeError):
         flow.stokes(blobs, voxel_size=0)
     with pytest.raises(dca.VoxelSizeError, match="missing"):
@@ -148,10 +152,10 @@ def test_bad_input_gets_clear_errors(blobs):
 def test_berea_direct_permeability_and_the_network(berea, berea_network):
     """Direct k along x near the 1.36 D reported for Berea; the network within the Andrae et
     al. (2013) inter-code spread (factor 1.5) of it."""
-    r = flow.stokes(berea, "x")
+    r = flow.stokes(berea, axis="x")
     assert 0.8 * 1360 < r.k_mD < 1.3 * 1360
     assert r.permeability.mass_balance < 1e-6
-    k_net = flow.permeability(berea_network, "x")
+    k_net = flow.permeability(berea_network, axis="x")
     comparison = flow.Comparison(network=k_net, stokes=r.permeability)
     assert comparison.within_spread
 
@@ -162,9 +166,9 @@ def test_same_input_same_numbers():
 
     v = dca.samples.blobs(24, porosity=0.4, seed=8, voxel_size=1e-6)
     np.random.seed(123)
-    a = flow.stokes(v, "x").k_m2
+    a = flow.stokes(v, axis="x").k_m2
     after = np.random.rand()
     np.random.seed(123)
-    b = flow.stokes(v, "x").k_m2
+    b = flow.stokes(v, axis="x").k_m2
     assert a == b and np.random.rand() == after  # the caller's random stream is left as it was
 

@@ -12,7 +12,7 @@ import flow
 def test_straight_channel_has_tortuosity_one():
     image = np.zeros((9, 7, 30), bool)
     image[3:6, 2:5, :] = True
-    t = flow.tortuosity(image, "x")
+    t = flow.tortuosity(image, voxel_size=1e-6, axis="x")
     assert t.tau == pytest.approx(1.0, rel=1e-9)
     assert t.effective_diffusivity_ratio == pytest.approx(t.porosity, rel=1e-9)
     assert t.formation_factor == pytest.approx(1 / t.porosity, rel=1e-9)
@@ -29,7 +29,7 @@ def test_stepped_channel_has_tortuosity_path_length_squared(rise):
     image[0, rise, half - 1:] = True
     m = n + rise
     assert image.sum() == m
-    t = flow.tortuosity(image, "x")
+    t = flow.tortuosity(image, voxel_size=1e-6, axis="x")
     assert t.tau == pytest.approx((m / n) ** 2, rel=1e-9)
 
 
@@ -39,9 +39,9 @@ def test_layers_in_series_and_in_parallel_give_the_harmonic_and_arithmetic_means
     labels[:, :, 4:] = 2  # porous binder
     volume = dca.Volume(labels, voxel_size=1e-6, phases={"electrolyte": 1, "binder": 2})
     d = {"electrolyte": 1.0, "binder": 0.1}
-    series = flow.tortuosity(volume, "x", diffusivity=d)
+    series = flow.tortuosity(volume, axis="x", diffusivity=d)
     assert series.effective_diffusivity == pytest.approx(10 / (4 / 1.0 + 6 / 0.1), rel=1e-9)
-    parallel = flow.tortuosity(volume, "y", diffusivity=d)
+    parallel = flow.tortuosity(volume, axis="y", diffusivity=d)
     assert parallel.effective_diffusivity == pytest.approx(0.4 * 1.0 + 0.6 * 0.1, rel=1e-9)
     assert parallel.tau == pytest.approx(1.0, rel=1e-9)  # TauFactor: sum(phi_i D_i) / D_eff
     assert parallel.effective_diffusivity_ratio == pytest.approx(0.46, rel=1e-9)
@@ -50,14 +50,14 @@ def test_layers_in_series_and_in_parallel_give_the_harmonic_and_arithmetic_means
 def test_anisotropic_voxels_keep_a_straight_channel_at_tau_one():
     image = np.zeros((6, 6, 12), bool)
     image[1:4, 2:5] = True
-    t = flow.tortuosity(dca.Volume(image, voxel_size=(1e-6, 2e-6, 3e-6)), "x")
+    t = flow.tortuosity(dca.Volume(image, voxel_size=(1e-6, 2e-6, 3e-6)), axis="x")
     assert t.tau == pytest.approx(1.0, rel=1e-9)
 
 
 def test_flux_is_conserved_and_voxel_size_does_not_matter():
     image = dca.samples.blobs(48, porosity=0.35, seed=5).data
-    a = flow.tortuosity(dca.Volume(image, voxel_size=1e-6), "z")
-    b = flow.tortuosity(dca.Volume(image, voxel_size=7e-6), "z")
+    a = flow.tortuosity(dca.Volume(image, voxel_size=1e-6), axis="z")
+    b = flow.tortuosity(dca.Volume(image, voxel_size=7e-6), axis="z")
     assert a.mass_balance < 1e-5  # CG to a relative residual of 1e-7
     assert a.tau == pytest.approx(b.tau, rel=1e-6) and a.tau > 1
 
@@ -65,19 +65,19 @@ def test_flux_is_conserved_and_voxel_size_does_not_matter():
 def test_non_percolating_sample_gets_infinite_tortuosity_with_the_reason():
     image = np.ones((5, 5, 8), bool)
     image[:, :, 4] = False
-    t = flow.tortuosity(image, "x")
+    t = flow.tortuosity(image, voxel_size=1e-6, axis="x")
     assert t.tau == math.inf and t.effective_diffusivity_ratio == 0 and t.formation_factor == math.inf
     assert "no connected path" in t.reason and "reason" in t.to_dict()
-    assert flow.tortuosity(image, "y").tau == pytest.approx(1.0)  # other axes still conduct
+    assert flow.tortuosity(image, voxel_size=1e-6, axis="y").tau == pytest.approx(1.0)  # other axes still conduct
 
 
 def test_bad_input():
     with pytest.raises(dca.InputError, match="axis"):
-        flow.tortuosity(np.ones((3, 3, 3), bool), "q")
+        flow.tortuosity(np.ones((3, 3, 3), bool), voxel_size=1e-6, axis="q")
     with pytest.raises(dca.InputError, match="either phase"):
-        flow.tortuosity(np.ones((3, 3, 3), np.uint8), phase=1, diffusivity={1: 1.0})
+        flow.tortuosity(np.ones((3, 3, 3), np.uint8), voxel_size=1e-6, phase=1, diffusivity={1: 1.0})
     with pytest.raises(dca.InputError, match="finite"):
-        flow.tortuosity(np.ones((3, 3, 3), np.uint8), diffusivity={1: -1.0})
+        flow.tortuosity(np.ones((3, 3, 3), np.uint8), voxel_size=1e-6, diffusivity={1: -1.0})
 
 
 def test_same_value_as_taufactor():
@@ -87,5 +87,5 @@ def test_same_value_as_taufactor():
     image = dca.samples.blobs(64, porosity=0.3, seed=1).data
     solver = taufactor.Solver(image.astype(np.uint8), device="cpu")
     solver.solve(verbose=False, conv_crit=1e-4)
-    ours = flow.tortuosity(image, "z")
+    ours = flow.tortuosity(image, voxel_size=1e-6, axis="z")
     assert ours.tau == pytest.approx(float(np.squeeze(solver.tau)), rel=0.005)

@@ -13,7 +13,7 @@ def test_blocks_of_slits_get_their_analytic_permeability():
     data[2:6] = True
     data[20:28] = True
     v = dca.Volume(data, voxel_size=1e-6)
-    u = flow.upscale(v, (16, 8, 8), "x", inlet="periodic", lateral="periodic")
+    u = flow.upscale(v, (16, 8, 8), axis="x", inlet="periodic", lateral="periodic")
     assert u.k_m2.shape == (2, 1, 2)
     for bz, width in ((0, 4), (1, 8)):
         phi = width / 16
@@ -36,7 +36,7 @@ def test_kozeny_carman_fit_returns_its_constant():
 def test_microporous_voxels_get_permeability_from_the_fine_scan():
     # fine scan: blocks of a finer pore structure -> porosity and k per block -> Kozeny-Carman
     fine = dca.samples.blobs(64, porosity=0.3, blobiness=2, voxel_size=1e-6, seed=7)
-    blocks = flow.upscale(fine, 16, "x")
+    blocks = flow.upscale(fine, 16, axis="x")
     kc = flow.kozeny_carman(blocks.porosity, blocks.k_m2)
     assert kc.samples >= 8 and kc.r2_log > 0
     # coarse scan: free pores and a microporous phase whose voxels take k from their porosity
@@ -48,8 +48,8 @@ def test_microporous_voxels_get_permeability_from_the_fine_scan():
     phi = np.where(micro, 0.3, 0.0)  # the calibrated porosity of each microporous voxel
     v = dca.Volume(labels, voxel_size=16e-6, phases={"solid": 0, "pore": 1, "micro": 2})
     k_map = np.where(micro, kc.permeability(phi), 0.0)
-    with_micro = flow.stokes(v, "x", microporous=k_map).k_m2
-    without = flow.stokes(v, "x").k_m2
+    with_micro = flow.stokes(v, axis="x", microporous=k_map).k_m2
+    without = flow.stokes(v, axis="x").k_m2
     assert with_micro > without
     # the micro phase is far tighter than the free pores (k_m ~ 1e-13 against ~1e-10): a small gain
     assert with_micro < 1.2 * without

@@ -101,7 +101,7 @@ def test_stl_binary_and_named_solids(foam, tmp_path):
 
 
 def test_openfoam_polymesh_files(foam, tmp_path):
-    pore = meshing.hex_mesh(foam, "pore")
+    pore = meshing.hex_mesh(foam, phases="pore")
     pore.write(tmp_path / "case", format="openfoam", axis="z")
     poly = tmp_path / "case" / "constant" / "polyMesh"
     owner = np.loadtxt(poly / "owner", skiprows=19, max_rows=None, comments=")")
@@ -121,5 +121,5 @@ def test_bad_exports_leave_nothing_behind(foam, tets, tmp_path):
     shut = np.ones((8, 8, 8), bool)
     shut[:, :, 4] = False  # no pore path from inlet to outlet
     with pytest.raises(dca.InputError, match="connects the inlet"):
-        meshing.hex_mesh(dca.Volume(shut, voxel_size=1e-6), "pore").write(tmp_path / "c2", format="openfoam")
+        meshing.hex_mesh(dca.Volume(shut, voxel_size=1e-6), phases="pore").write(tmp_path / "c2", format="openfoam")
     assert os.listdir(tmp_path) == []

@@ -43,7 +43,7 @@ def test_calculix_compression_of_a_solid_block_returns_its_modulus(build):
     # Poisson ratio 0: the held and the loaded face do not constrain the lateral strain, so
     # uniaxial compression is exact and E* = E for linear elements
     block = dca.Volume(np.zeros((6, 5, 4), bool), voxel_size=1e-3)
-    r = meshing.uniaxial_compression(build(block, "solid"), youngs_modulus=2e9, poisson_ratio=0.0, strain=0.01)
+    r = meshing.uniaxial_compression(build(block, phases="solid"), youngs_modulus=2e9, poisson_ratio=0.0, strain=0.01)
     assert r.effective_modulus == pytest.approx(2e9, rel=1e-6)
     assert r.reaction_force == pytest.approx(2e9 * 0.01 * 4e-3 * 5e-3, rel=1e-6)
 
@@ -54,7 +54,7 @@ def test_calculix_foam_follows_gibson_ashby():
     ratios = []
     for porosity in (0.8, 0.7):
         foam = dca.samples.open_cell_foam(32, cell_size=16, porosity=porosity, voxel_size=20e-6)
-        r = meshing.uniaxial_compression(meshing.hex_mesh(foam, "solid"), youngs_modulus=1e9, poisson_ratio=0.3)
+        r = meshing.uniaxial_compression(meshing.hex_mesh(foam, phases="solid"), youngs_modulus=1e9, poisson_ratio=0.3)
         c = r.relative_modulus / r.solid_fraction**2
         assert 0.3 < c < 3, (porosity, c)
         ratios.append(r.relative_modulus)
@@ -86,8 +86,8 @@ def test_openfoam_checkmesh_and_simplefoam_permeability_match_the_voxel_stokes_s
     import flow
 
     n, h = 24, 1e-5
-    v = dca.samples.sphere_pack(n, radius=5, porosity=0.45, seed=3)._replace(voxel_size=(h, h, h))
-    mesh = meshing.hex_mesh(v, "pore", pinches="keep")  # the same voxels the Stokes solver sees
+    v = dca.samples.sphere_pack(n, radius=5, porosity=0.45, seed=3).replace(voxel_size=(h, h, h))
+    mesh = meshing.hex_mesh(v, phases="pore", pinches="keep")  # the same voxels the Stokes solver sees
     case = str(tmp_path / "case")
     nu, dp = 1e-6, 1.0
     mesh.write(case, format="openfoam", axis="x", viscosity=nu, pressure_drop=dp, iterations=4000)
@@ -98,5 +98,5 @@ def test_openfoam_checkmesh_and_simplefoam_permeability_match_the_voxel_stokes_s
     assert solve.returncode == 0 and "SIMPLE solution converged" in solve.stdout, solve.stdout[-2000:]
     length, area = n * h, (n * h) ** 2
     k_foam = _outlet_flux(case) * nu * length / (area * dp)
-    k_stokes = flow.stokes(v, "x").permeability.k_m2
+    k_stokes = flow.stokes(v, axis="x").permeability.k_m2
     assert k_foam == pytest.approx(k_stokes, rel=0.10)

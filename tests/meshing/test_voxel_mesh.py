@@ -67,7 +67,7 @@ def test_tetrahedra_conform_across_the_interface():
 
 def test_one_phase_gives_walls_named_by_the_phase_pair():
     v = _two_phase()
-    m = meshing.hex_mesh(v, "pore")
+    m = meshing.hex_mesh(v, phases="pore")
     assert set(m.cell_names) == {"pore"}
     assert "pore|solid" in m.facet_names
     assert m.counts()["cells"] == int((v.to_numpy() == 1).sum())
@@ -77,13 +77,13 @@ def test_pinched_voxels_are_joined_through_a_face():
     data = np.zeros((3, 3, 3), bool)
     data[1, 0, 0] = data[1, 1, 1] = True  # touch along an edge only
     v = dca.Volume(data, voxel_size=1e-6)
-    m = meshing.hex_mesh(v, "pore")
+    m = meshing.hex_mesh(v, phases="pore")
     assert m.attrs["voxels_changed_for_pinches"] == 1 and m.n_cells == 3
-    kept = meshing.hex_mesh(v, "pore", pinches="keep")
+    kept = meshing.hex_mesh(v, phases="pore", pinches="keep")
     assert kept.n_cells == 2 and kept.attrs["voxels_changed_for_pinches"] == 0
     corner = np.zeros((2, 2, 2), bool)
     corner[0, 0, 0] = corner[1, 1, 1] = True  # touch at a corner only: two voxels fill the path
-    assert meshing.hex_mesh(dca.Volume(corner, voxel_size=1e-6), "pore").n_cells == 4
+    assert meshing.hex_mesh(dca.Volume(corner, voxel_size=1e-6), phases="pore").n_cells == 4
 
 
 def test_coarsening_merges_blocks_by_majority():
@@ -123,13 +123,13 @@ def test_regular_tetrahedron_scores_one():
 def test_bad_input_names_the_problem():
     v = _two_phase()
     with pytest.raises(dca.InputError, match="no phase named 'grain'"):
-        meshing.hex_mesh(v, "grain")
+        meshing.hex_mesh(v, phases="grain")
     empty = dca.Volume(np.zeros((4, 4, 4), np.uint8), voxel_size=1e-6, phases={"solid": 0, "pore": 1})
     with pytest.raises(dca.InputError, match="phase 'pore' .* has no voxels"):
-        meshing.tet_mesh(empty, "pore")
+        meshing.tet_mesh(empty, phases="pore")
     with pytest.raises(dca.InputError, match="grey levels"):
         meshing.hex_mesh(dca.Volume(np.zeros((4, 4, 4), np.float32), voxel_size=1e-6))
-    with pytest.raises(dca.InputError, match="dca.Volume"):
+    with pytest.raises(dca.InputError, match="voxel_size is missing"):
         meshing.hex_mesh(np.ones((4, 4, 4), bool))
     with pytest.raises(dca.InputError, match="coarsen"):
         meshing.hex_mesh(v, coarsen=0)

@@ -75,10 +75,10 @@ def test_formats_without_spacing_need_it_back_from_the_caller(tmp_path, ext):
 
 @pytest.mark.parametrize("ext", [".h5", ".zarr", ".npz", ".vti"])
 def test_mask_and_phases_survive_where_stored(tmp_path, ext):
-    v = _volume("uint8")._replace(phases={"pore": 0, "grain": 1} if ext != ".vti" else {})
+    v = _volume("uint8").replace(phases={"pore": 0, "grain": 1} if ext != ".vti" else {})
     mask = np.zeros(v.shape, bool)
     mask[:, 1:5, 2:6] = True
-    v = v._replace(mask=mask)
+    v = v.replace(mask=mask)
     dca.write(v, tmp_path / f"m{ext}")
     back = dca.read(tmp_path / f"m{ext}")
     np.testing.assert_array_equal(np.asarray(back.mask), mask)
@@ -89,7 +89,7 @@ def test_lazy_volume_is_written_slab_by_slab(tmp_path):
     import dask.array as da
 
     v = _volume("float32")
-    lazy = v._replace(data=da.from_array(v.data, chunks=(1, 6, 7)))
+    lazy = v.replace(data=da.from_array(v.data, chunks=(1, 6, 7)))
     for ext in (".ome.tif", ".nrrd", ".h5", ".zarr", ".mhd", ".vti"):
         dca.write(lazy, tmp_path / f"lazy{ext}")
         np.testing.assert_array_equal(dca.read(tmp_path / f"lazy{ext}").to_numpy(), v.data)

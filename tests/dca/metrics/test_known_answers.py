@@ -172,6 +172,6 @@ def test_bad_input_is_named(make, message):
 def test_mask_excluding_everything_and_unknown_label():
     v = dca.samples.blobs(16)
     with pytest.raises(InputError, match="excludes every voxel"):
-        metrics.porosity(v._replace(mask=np.zeros(v.shape, bool)))
+        metrics.porosity(v.replace(mask=np.zeros(v.shape, bool)))
     with pytest.raises(InputError, match="'water' is not named"):
         metrics.porosity(v, phase="water")

@@ -34,7 +34,7 @@ def test_locate_finds_the_fine_scan_within_half_a_coarse_voxel(scans):
 
 def test_locate_refuses_what_it_cannot_find(scans):
     coarse, fine_grey, _, _ = scans
-    noise = fine_grey._replace(data=np.random.default_rng(2).normal(size=fine_grey.shape).astype(np.float32))
+    noise = fine_grey.replace(data=np.random.default_rng(2).normal(size=fine_grey.shape).astype(np.float32))
     with pytest.raises(dca.ConvergenceError, match="correlation"):
         locate(noise, coarse, rotations=(0,))
     with pytest.raises(dca.InputError, match="swap"):

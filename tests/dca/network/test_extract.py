@@ -61,7 +61,7 @@ def test_berea_network_is_healthy_and_matches_the_image(berea, berea_network):
 def test_extraction_scales_with_voxel_size():
     v = dca.samples.blobs(48, porosity=0.4, seed=2)
     a = dca.network.extract(v)
-    b = dca.network.extract(v._replace(voxel_size=(3 * v.voxel_size[0],) * 3, origin=(0.0, 0.0, 0.0)))
+    b = dca.network.extract(v.replace(voxel_size=(3 * v.voxel_size[0],) * 3, origin=(0.0, 0.0, 0.0)))
     assert a.n_pores == b.n_pores and a.n_throats == b.n_throats
     np.testing.assert_allclose(b.pores["volume"], 27 * a.pores["volume"], rtol=1e-9)
     np.testing.assert_allclose(b.throats["cross_section_area"], 9 * a.throats["cross_section_area"], rtol=1e-9)

@@ -55,7 +55,7 @@ def test_tables_round_trip(tmp_path, suffix):
 
 def test_vtp_holds_balls_and_sticks_in_the_image_frame(tmp_path):
     pv = pytest.importorskip("pyvista")
-    net = dca.network.extract(dca.samples.blobs(40, porosity=0.4, seed=1)._replace(origin=(1e-3, 0.0, 2e-3)))
+    net = dca.network.extract(dca.samples.blobs(40, porosity=0.4, seed=1).replace(origin=(1e-3, 0.0, 2e-3)))
     mesh = pv.read(net.write(str(tmp_path / "net.vtp")))
     np.testing.assert_array_equal(mesh.points, net.coords)
     np.testing.assert_array_equal(mesh.lines.reshape(-1, 3)[:, 1:], net.conns)
@@ -82,5 +82,5 @@ def test_openpnm_round_trip_and_same_flow(berea_network):
     sf.set_value_BC(pores=pn.pores("xmin"), values=1.0)
     sf.set_value_BC(pores=pn.pores("xmax"), values=0.0)
     sf.run()
-    ours = flow.permeability(net, "x")
+    ours = flow.permeability(net, axis="x")
     assert abs(sf.rate(pores=pn.pores("xmin"))[0]) == pytest.approx(ours.flow_rate_m3_s, rel=1e-6)

@@ -20,7 +20,7 @@ def test_grey_steps_from_files_are_registered_segmented_and_measured(tmp_path):
     grey = dca.samples.virtual_scan(truth, snr=12, field_of_view=False, seed=0).grey
     data = grey.to_numpy()
     for i, shift in enumerate([(0, 0, 0), (0, 2, 0), (1, 0, -2)]):  # the same sample, remounted
-        dca.write(grey._replace(data=np.roll(data, shift, axis=(0, 1, 2))), str(tmp_path / f"step_{i}.tif"))
+        dca.write(grey.replace(data=np.roll(data, shift, axis=(0, 1, 2))), str(tmp_path / f"step_{i}.tif"))
     case = {"case": {"name": "files"}, "input": {"path": "step_0.tif"},
             "series": {"paths": "step_*.tif", "coords": [0, 5, 10], "unit": "MPa", "name": "load",
                        "register": True, "segment": {"method": "otsu", "denoise": "median"}, "axis": "x"}}
@@ -55,7 +55,7 @@ def test_a_generated_charge_cycle_series_and_its_transport(tmp_path):
     step = dca.samples.electrode_cycles(32, cycles=[0, 30, 60], particle_radius=5)[2]
     import flow
 
-    assert f["tau"]["value"][2] == pytest.approx(flow.tortuosity(step, "z", phase="pore").tau, rel=1e-9)
+    assert f["tau"]["value"][2] == pytest.approx(flow.tortuosity(step, axis="z", phase="pore").tau, rel=1e-9)
     assert f["tau_bruggeman"]["value"][0] == pytest.approx(f["porosity"]["value"][0] ** -0.5)
 
 

@@ -27,7 +27,7 @@ def _moved(volume, rotation_deg=0.0, shift_voxels=(0, 0, 0), scale=1.0):
     t.SetScale(scale)
     img = _image(volume.to_numpy().astype(np.float32), volume)
     out = sitk.GetArrayFromImage(sitk.Resample(img, img, t, sitk.sitkLinear, float(volume.to_numpy().mean())))
-    return volume._replace(data=out.astype(np.float32), mask=None), t
+    return volume.replace(data=out.astype(np.float32), mask=None), t
 
 
 def test_registration_recovers_a_known_shift_and_rotation(grey):
@@ -50,7 +50,7 @@ def test_uniform_compression_is_recovered_as_a_scale(grey):
 
 
 def test_registration_that_fails_says_so_with_its_quality(grey):
-    noise = grey._replace(data=np.random.default_rng(1).normal(size=grey.shape).astype(np.float32), mask=None)
+    noise = grey.replace(data=np.random.default_rng(1).normal(size=grey.shape).astype(np.float32), mask=None)
     with pytest.raises(dca.ConvergenceError, match="correlation"):
         dca.series.register(noise, grey, iterations=30)
 
@@ -100,7 +100,7 @@ def test_a_growing_crack_is_one_track_with_its_volume_history():
         crack = np.zeros((30, 30, 30), bool)
         crack[14:16, 5:5 + length, 10:20] = True  # grows along y
         crack[2:5, 2:5, 2:5] = True  # a pore that stays
-        steps.append(dca.series.label_features(dca.Volume(crack, voxel_size=2e-6), None))
+        steps.append(dca.series.label_features(dca.Volume(crack, voxel_size=2e-6), phase=None))
     table = dca.series.track(steps, voxel_volume=8e-18)
     assert table["track"].nunique() == 2
     crack_track = table.loc[table["voxels"].idxmax(), "track"]

@@ -1,15 +1,14 @@
-"""The ``dca`` subcommands that need flow: ``permeability``, ``tortuosity`` and ``drainage`` (loaded by ``dca.cli``)."""
+"""``dca permeability``, ``dca tortuosity`` and ``dca drainage``: the subcommands that call ``flow``
+(imported when one of them runs, so ``dca --help`` stays fast)."""
 
 from __future__ import annotations
 
-from dca import M2_PER_MILLIDARCY, NotPercolatingError
-from dca.cli._common import add_reader_options, emit, phase_arg
-from dca.cli._network import add_network_input, load_image, load_network
-
-from ._network_flow import with_face_pores
+from .. import M2_PER_MILLIDARCY
+from ._common import add_reader_options, emit, phase_arg
+from ._network import add_network_input, load_image, load_network
 
 
-def add_parsers(sub) -> None:
+def add_parser(sub) -> None:
     parser = sub.add_parser("permeability", help="absolute permeability (m^2 and mD) along an axis",
                             description="Absolute permeability by pore-network flow, by Stokes flow on the voxels, "
                                         "or both side by side (--method all).")
@@ -83,8 +82,7 @@ def _microporous(items) -> dict:
 
 
 def run_permeability(args) -> int:
-    from . import permeability, stokes
-    from ._compare import Comparison
+    from flow import Comparison, permeability, stokes, with_face_pores
 
     if args.fields and not args.fields.endswith(".vti"):
         from dca import InputError
@@ -93,7 +91,7 @@ def run_permeability(args) -> int:
     net_result = direct = None
     if args.method in ("network", "all"):
         net = with_face_pores(load_network(args), args.axis)
-        net_result = permeability(net, args.axis, model=args.model, viscosity=args.viscosity)
+        net_result = permeability(net, axis=args.axis, model=args.model, viscosity=args.viscosity)
     micro = _microporous(args.microporous) if args.microporous else None
     if micro and args.method != "stokes":
         from dca import InputError
@@ -103,12 +101,9 @@ def run_permeability(args) -> int:
     if args.method in ("stokes", "all"):
         volume, phase = load_image(args)
         options = dict(phase=phase, viscosity=args.viscosity, inlet=args.inlet, lateral=args.lateral, tol=args.tol)
-        solution = stokes(volume, args.axis, microporous=micro, **options)
+        solution = stokes(volume, axis=args.axis, microporous=micro, **options)
         if micro:
-            try:
-                without = stokes(volume, args.axis, **options).permeability
-            except NotPercolatingError:
-                without = None  # only the microporous phase connects the faces
+            without = stokes(volume, axis=args.axis, **options).permeability  # k = 0 if only micro connects
         if args.fields:
             solution.write(args.fields)
         direct = solution.permeability
@@ -121,8 +116,8 @@ def run_permeability(args) -> int:
         result = {**(net_result or direct).to_dict(), "source": args.path}
         if micro:
             result["microporous_m2"] = micro
-            result["k_without_microporosity_m2"] = without.k_m2 if without else 0.0
-            result["k_without_microporosity_mD"] = without.k_mD if without else 0.0
+            result["k_without_microporosity_m2"] = without.k_m2
+            result["k_without_microporosity_mD"] = without.k_mD
         table = _table(result)
     if args.fields:
         result["fields"] = args.fields
@@ -131,10 +126,10 @@ def run_permeability(args) -> int:
 
 
 def run_tortuosity(args) -> int:
-    from . import tortuosity
+    from flow import tortuosity
 
     volume, phase = load_image(args)
-    result = {**tortuosity(volume, args.axis, phase=phase).to_dict(), "source": args.path}
+    result = {**tortuosity(volume, axis=args.axis, phase=phase).to_dict(), "source": args.path}
     emit(result, as_json=args.json, table=_table(result))
     return 0
 
@@ -142,15 +137,16 @@ def run_tortuosity(args) -> int:
 def run_drainage(args) -> int:
     import os
 
-    from dca.io._atomic import save_figure
+    from dca.io import save_figure
 
-    from . import MERCURY, WATER_OIL, drainage, plot_relative_permeability, relative_permeability
+    from flow import (MERCURY, WATER_OIL, drainage, plot_relative_permeability, relative_permeability,
+                      with_face_pores)
 
     fluids = MERCURY if args.mercury else WATER_OIL
     sigma = args.surface_tension if args.surface_tension is not None else fluids["surface_tension"]
     theta = args.contact_angle if args.contact_angle is not None else fluids["contact_angle"]
     net = with_face_pores(load_network(args), args.axis)
-    result = drainage(net, args.axis, surface_tension=sigma, contact_angle=theta, trapping=not args.no_trapping)
+    result = drainage(net, axis=args.axis, surface_tension=sigma, contact_angle=theta, trapping=not args.no_trapping)
     kr = relative_permeability(result)
     payload = {**result.to_dict(), "relative_permeability": kr.to_dict(orient="list"), "source": args.path}
     if args.plots:

@@ -3,13 +3,13 @@ relative permeability, tortuosity."""
 
 from __future__ import annotations
 
-from dca import M2_PER_MILLIDARCY
-from dca.io._atomic import save_figure
-from dca.run import Output, stage
+from .. import M2_PER_MILLIDARCY
+from ..io import save_figure
+from ._engine import Output, stage
 
 
 def _with_faces(net, axis):
-    from ._network_flow import with_face_pores
+    from flow import with_face_pores
 
     return with_face_pores(net, axis)
 
@@ -18,7 +18,7 @@ def _with_faces(net, axis):
 def permeability_stage(ctx, params, segment, network):
     """``methods``: ["network", "stokes"] (default both where a [network] stage exists);
     ``axis``; ``microporous`` ({phase: k in m^2}) for the direct solve."""
-    from . import permeability, stokes
+    from flow import permeability, stokes
 
     axis = params.get("axis", "x")
     methods = params.get("methods", ["network", "stokes"] if network is not None else ["stokes"])
@@ -26,13 +26,13 @@ def permeability_stage(ctx, params, segment, network):
     if "network" in methods:
         if network is None:
             raise ValueError("methods includes 'network' but the case has no [network] stage")
-        k = permeability(_with_faces(network, axis), axis)
+        k = permeability(_with_faces(network, axis), axis=axis)
         value["network"] = k
         numbers["k_network_m2"], numbers["k_network_mD"] = (k.k_m2, "m^2"), (k.k_mD, "mD")
         rows.append({"method": "pore network", "k (mD)": f"{k.k_mD:.4g}", "k (m^2)": f"{k.k_m2:.4e}",
                      "mass balance": f"{k.mass_balance:.1e}"})
     if "stokes" in methods:
-        s = stokes(segment, axis, microporous=params.get("microporous"), tol=float(params.get("tol", 1e-6)),
+        s = stokes(segment, axis=axis, microporous=params.get("microporous"), tol=float(params.get("tol", 1e-6)),
                    progress=ctx.progress)
         value["stokes"] = s.permeability
         numbers["k_stokes_m2"], numbers["k_stokes_mD"] = (s.k_m2, "m^2"), (s.k_mD, "mD")
@@ -50,10 +50,10 @@ def permeability_stage(ctx, params, segment, network):
 @stage("formation_factor", needs=("network",), title="formation factor")
 def formation_factor_stage(ctx, params, network):
     """Formation factor along ``axis`` from the network's electrical conductances (pores full of brine)."""
-    from . import formation_factor
+    from flow import formation_factor
 
     axis = params.get("axis", "x")
-    f = formation_factor(_with_faces(network, axis), axis)
+    f = formation_factor(_with_faces(network, axis), axis=axis)
     return Output(value=f, numbers={"formation_factor": (f.formation_factor, "1")},
                   tables={"formation factor": [{"axis": axis, "F": f"{f.formation_factor:.4g}"}]})
 
@@ -62,10 +62,10 @@ def formation_factor_stage(ctx, params, network):
 def drainage_stage(ctx, params, network):
     """Primary drainage (``surface_tension`` N/m, ``contact_angle`` deg, ``trapping``) and the
     relative permeability curves."""
-    from . import drainage, plot_relative_permeability, relative_permeability
+    from flow import drainage, plot_relative_permeability, relative_permeability
 
     axis = params.get("axis", "x")
-    d = drainage(_with_faces(network, axis), axis, surface_tension=float(params.get("surface_tension", 0.03)),
+    d = drainage(_with_faces(network, axis), axis=axis, surface_tension=float(params.get("surface_tension", 0.03)),
                  contact_angle=float(params.get("contact_angle", 0.0)), trapping=bool(params.get("trapping", True)))
     kr = relative_permeability(d)
     figures = {"Capillary pressure (primary drainage)": save_figure(d.plot(), ctx.path("capillary_pressure.png")),
@@ -78,10 +78,10 @@ def drainage_stage(ctx, params, network):
 @stage("tortuosity", needs=("segment",), title="tortuosity")
 def tortuosity_stage(ctx, params, segment):
     """Diffusive tortuosity along ``axis`` (``phase``, ``diffusivity`` per phase)."""
-    from . import tortuosity
+    from flow import tortuosity
 
     axis = params.get("axis", "x")
-    t = tortuosity(segment, axis, phase=params.get("phase"), diffusivity=params.get("diffusivity"),
+    t = tortuosity(segment, axis=axis, phase=params.get("phase"), diffusivity=params.get("diffusivity"),
                    progress=ctx.progress)
     numbers = {"tau": (t.tau, "1"), "effective_diffusivity_ratio": (t.effective_diffusivity_ratio, "1"),
                "formation_factor_diffusive": (t.formation_factor, "1"), "porosity": (t.porosity, "1")}
@@ -99,10 +99,9 @@ def series_flow_stage(ctx, params, series):
     and k = 0."""
     import numpy as np
 
-    from dca import NotPercolatingError
-    from dca._progress import steps
+    from flow import stokes, tortuosity
 
-    from . import stokes, tortuosity
+    from ..util import progress_steps as steps
 
     if not ({"tortuosity", "permeability"} & set(params)):
         raise ValueError("[series_flow] needs tortuosity = {...} and/or permeability = {...}")
@@ -111,21 +110,15 @@ def series_flow_stage(ctx, params, series):
         step = series[i]
         if "tortuosity" in params:
             spec = params["tortuosity"]
-            try:
-                t = tortuosity(step, spec.get("axis", "x"), phase=spec.get("phase"),
-                               diffusivity=spec.get("diffusivity"), progress=ctx.progress)
-                tau, ratio, phi = t.tau, t.effective_diffusivity_ratio, t.porosity
-            except NotPercolatingError:
-                tau, ratio, phi = np.inf, 0.0, np.nan
-            for key, value in (("tau", tau), ("effective_diffusivity_ratio", ratio), ("porosity", phi),
-                               ("tau_bruggeman", phi ** -0.5)):
+            t = tortuosity(step, axis=spec.get("axis", "x"), phase=spec.get("phase"),
+                           diffusivity=spec.get("diffusivity"), progress=ctx.progress)  # tau = inf: no path
+            for key, value in (("tau", t.tau), ("effective_diffusivity_ratio", t.effective_diffusivity_ratio),
+                               ("porosity", t.porosity),
+                               ("tau_bruggeman", t.porosity ** -0.5 if t.porosity > 0 else np.inf)):
                 columns.setdefault(key, []).append(float(value))
         if "permeability" in params:
             spec = params["permeability"]
-            try:
-                k = stokes(step, spec.get("axis", "x"), phase=spec.get("phase"), progress=ctx.progress).k_m2
-            except NotPercolatingError:
-                k = 0.0
+            k = stokes(step, axis=spec.get("axis", "x"), phase=spec.get("phase"), progress=ctx.progress).k_m2
             columns.setdefault("k_m2", []).append(k)
             columns.setdefault("k_mD", []).append(k / M2_PER_MILLIDARCY)
     units = {"k_m2": "m^2", "k_mD": "mD"}
@@ -162,10 +155,10 @@ def microporosity_stage(ctx, params, input):
     the microporous voxels (Darcy-Brinkman), and the fine sample itself for reference."""
     import numpy as np
 
-    from dca import NotPercolatingError, Volume
-    from dca.multiscale import block_mean, calibrate_porosity, locate
+    from flow import kozeny_carman, stokes, upscale
 
-    from . import kozeny_carman, stokes, upscale
+    from .. import Volume
+    from ..multiscale import block_mean, calibrate_porosity, locate
 
     f = int(params.get("factor", 4))
     region, block = int(params.get("region", 48)), int(params.get("block", 12))
@@ -182,7 +175,7 @@ def microporosity_stage(ctx, params, input):
                        voxel_size=h)
     placement = locate(fine_grey, coarse)
     calibration = calibrate_porosity(coarse, fine_labels, placement)
-    blocks = upscale(fine_labels, block, axis)
+    blocks = upscale(fine_labels, block, axis=axis)
     kc = kozeny_carman(blocks.porosity, blocks.k_m2)
     phi_map = calibration.porosity_of(coarse.to_numpy())
     macro = phi_map >= float(params.get("pore_above", 0.9))
@@ -190,12 +183,9 @@ def microporosity_stage(ctx, params, input):
     labels = Volume(np.where(macro, 1, np.where(micro, 2, 0)).astype(np.uint8), voxel_size=f * h,
                     phases={"solid": 0, "pore": 1, "micro": 2})
     k_map = np.where(micro, kc.permeability(phi_map), 0.0)
-    try:
-        k_without = stokes(labels, axis).k_m2
-    except NotPercolatingError:
-        k_without = 0.0
-    k_with = stokes(labels, axis, microporous=k_map).k_m2
-    k_fine = stokes(input._replace(data=pore, phases={}), axis).k_m2
+    k_without = stokes(labels, axis=axis).k_m2  # 0 where the macropores alone do not span
+    k_with = stokes(labels, axis=axis, microporous=k_map).k_m2
+    k_fine = stokes(input.replace(data=pore, phases={}), axis=axis).k_m2
     md = M2_PER_MILLIDARCY
     numbers = {"placement_error_voxels": (float(np.abs(np.array(placement.offset_voxels) - start / f).max()), "1"),
                "placement_correlation": (placement.correlation, "1"),
@@ -234,7 +224,7 @@ def knudsen_stage(ctx, params, segment, tortuosity):
     """
     import numpy as np
 
-    from dca import metrics
+    from .. import metrics
 
     dm = float(params.get("molecular_diffusivity", 2.7e-5))  # O2 in N2 at 353 K, 1 atm
     molar_mass, temperature = float(params.get("molar_mass", 0.032)), float(params.get("temperature", 353.0))

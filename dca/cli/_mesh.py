@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 
-from dca.cli._common import add_reader_options, emit, phase_arg
-from dca.cli._network import load_image
+from ._common import add_reader_options, emit, phase_arg
+from ._network import load_image
 
 SURFACE_SUFFIXES = (".stl", ".vtp")
 
 
-def add_parsers(sub) -> None:
+def add_parser(sub) -> None:
     parser = sub.add_parser("mesh", help="surface, tetrahedral or hexahedral mesh with tags, for FEM/CFD tools",
                             description="Mesh a segmented volume: a watertight surface, a conforming tetrahedral "
                                         "mesh or a voxel hexahedral mesh, with a tag per phase and per boundary, "
@@ -45,7 +45,7 @@ def _phases(values):
 def run_mesh(args) -> int:
     from dca import InputError
 
-    from . import hex_mesh, surface, surface_check, surfaces, tet_mesh
+    from meshing import hex_mesh, surface, surface_check, surfaces, tet_mesh
 
     phases = _phases(args.phase)
     args.phase = None  # --phase here names the phases to mesh, not the one load_image picks
@@ -57,9 +57,9 @@ def run_mesh(args) -> int:
     options = {}
     if kind == "surface":
         if phases is not None and len(phases) > 1:
-            mesh = surfaces(volume, phases, smoothing=args.smoothing)
+            mesh = surfaces(volume, phases=phases, smoothing=args.smoothing)
         else:
-            mesh = surface(volume, phases[0] if phases else None, sigma=args.sigma, smoothing=args.smoothing,
+            mesh = surface(volume, phase=phases[0] if phases else None, sigma=args.sigma, smoothing=args.smoothing,
                            decimate=args.decimate)
         if ext == ".stl":
             options["patches"] = args.patches
@@ -67,7 +67,7 @@ def run_mesh(args) -> int:
         if args.mesh_format == "openfoam" and phases is None:
             phases = ["pore"]
         build = hex_mesh if kind == "hex" else tet_mesh
-        mesh = build(volume, phases, coarsen=args.coarsen)
+        mesh = build(volume, phases=phases, coarsen=args.coarsen)
     if args.mesh_format == "openfoam":
         options["axis"] = args.axis
     files = mesh.write(args.output, format=args.mesh_format, **options)

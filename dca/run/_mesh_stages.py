@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-from dca.io._atomic import save_figure
-from dca.run import Output, render, stage
+from ..io import save_figure
+from ._engine import Output, stage
+from ._report import render
 
 
 @stage("mesh", needs=("segment",), title="mesh")
@@ -13,12 +14,12 @@ def mesh_stage(ctx, params, segment):
     """``kind``: surface | hex | tet; ``phase`` (one name, or a list for volume meshes);
     ``formats``: extensions to write (stl, vtu, vtp, xdmf, msh, inp) and/or "openfoam";
     ``coarsen``; ``sigma`` / ``smoothing`` for surfaces."""
-    from . import hex_mesh, surface, surface_check, tet_mesh
+    from meshing import hex_mesh, surface, surface_check, tet_mesh
 
     kind = params.get("kind", "surface")
     phase = params.get("phase")
     if kind == "surface":
-        mesh = surface(segment, phase, sigma=float(params.get("sigma", 0.8)), smoothing=int(params.get("smoothing", 0)))
+        mesh = surface(segment, phase=phase, sigma=float(params.get("sigma", 0.8)), smoothing=int(params.get("smoothing", 0)))
         check = surface_check(mesh)
         numbers = {"surface_triangles": (mesh.n_cells, "1"), "surface_watertight": (bool(check["watertight"]), "1"),
                    "surface_enclosed_volume_m3": (mesh.enclosed_volume(), "m^3"),
@@ -28,7 +29,7 @@ def mesh_stage(ctx, params, segment):
                   "patches": ", ".join(mesh.cell_names)}]
     else:
         build = hex_mesh if kind == "hex" else tet_mesh
-        mesh = build(segment, phase, coarsen=int(params.get("coarsen", 1)))
+        mesh = build(segment, phases=phase, coarsen=int(params.get("coarsen", 1)))
         q = mesh.quality()
         t = q.table()
         numbers = {f"{kind}_cells": (mesh.n_cells, "1"), f"{kind}_points": (mesh.n_points, "1"),
@@ -71,7 +72,7 @@ def compression_stage(ctx, params, mesh):
     """Uniaxial compression of the [mesh] (a volume mesh of the solid) along ``axis`` in
     CalculiX (``youngs_modulus`` Pa, ``poisson_ratio``, ``strain``), compared with the
     Gibson-Ashby scaling E*/Es = C (rho*/rho_s)^2, C ~ 1. Skipped where CalculiX is absent."""
-    from . import uniaxial_compression
+    from meshing import uniaxial_compression
 
     if shutil.which("ccx") is None:
         return Output(value=None, tables={"compression": [{"status": "skipped: CalculiX (ccx) is not installed"}]})
@@ -99,9 +100,9 @@ def compression_series_stage(ctx, params, input):
     with ``stresses_pa`` the load cell's readings; the next scan measures it. Skipped where
     CalculiX is absent.
     """
-    from dca.run._stages import make_sample, reduced_size
+    from meshing import hex_mesh, uniaxial_compression
 
-    from . import hex_mesh, uniaxial_compression
+    from ._stages import make_sample, reduced_size
 
     if shutil.which("ccx") is None:
         return Output(value=None, tables={"compression series": [{"status": "skipped: CalculiX is not installed"}]})
@@ -117,7 +118,7 @@ def compression_series_stage(ctx, params, input):
     for eps in strains:
         _, scan = make_sample(ctx, "compression_series", {**foam, "compression": eps}, shape=reduced_size(ctx))
         fractions.append(1 - float(scan.to_numpy().mean()))
-        r = uniaxial_compression(hex_mesh(scan, "solid"), axis="z", strain=float(params.get("strain", 0.005)),
+        r = uniaxial_compression(hex_mesh(scan, phases="solid"), axis="z", strain=float(params.get("strain", 0.005)),
                                  youngs_modulus=es, poisson_ratio=nu)
         moduli.append(r.effective_modulus)
     measured = [1 - fractions[0] / f for f in fractions]

@@ -1,0 +1,111 @@
+"""Helpers that dca, flow and meshing share: the input rule, phases, progress and figures.
+
+Every public function that takes an image accepts a :class:`dca.Volume`, or an array
+together with ``voxel_size=`` (metres); :func:`as_volume` is that rule, in one place, so the
+message a user gets for a missing or contradicting voxel size is the same everywhere.
+
+>>> import numpy as np, dca
+>>> v = dca.util.as_volume(np.ones((2, 3, 4), bool), voxel_size=5e-6)
+>>> v.voxel_size
+(5e-06, 5e-06, 5e-06)
+>>> dca.util.as_volume(np.ones((2, 3, 4), bool))
+Traceback (most recent call last):
+...
+dca._errors.VoxelSizeError: voxel_size is missing: volume is a bare array. Pass voxel_size=(dz, dy, dx) in metres, e.g. voxel_size=5.345e-6, or a dca.Volume (dca.read keeps the file's voxel size)
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+
+import numpy as np
+
+from . import _check
+from ._errors import InputError, VoxelSizeError
+from ._phase import field_of_view, grey_values, phase_mask
+from ._progress import dask_progress, steps as progress_steps
+from ._units import format_length
+from ._volume import Volume, is_lazy_array
+
+__all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_fraction", "phase_mask",
+           "field_of_view", "grey_values", "progress_steps", "dask_progress", "figure_axes", "is_lazy_array"]
+
+check_axis = _check.axis
+check_positive = _check.positive
+check_fraction = _check.fraction
+
+
+def as_volume(volume, *, voxel_size=None, name: str = "volume") -> Volume:
+    """``volume`` as a :class:`dca.Volume`: a Volume as it is, an array with ``voxel_size``.
+
+    Parameters
+    ----------
+    volume : Volume or (nz, ny, nx) array
+        The image. An array (NumPy, dask or anything ``np.asarray`` takes) needs
+        ``voxel_size``; a Volume carries its own.
+    voxel_size : float or (3,) tuple of float, metres, optional
+        Required with an array. With a Volume it may only repeat the Volume's own: a voxel
+        size that contradicts the file's is refused, not silently applied (use
+        ``volume.replace(voxel_size=...)`` to re-scale on purpose).
+    name : str
+        The argument's name in error messages.
+
+    Raises
+    ------
+    VoxelSizeError
+        An array without ``voxel_size``, or a ``voxel_size`` that contradicts the Volume's.
+    InputError
+        A path, or data that is not a 3-D numeric array.
+    """
+    if isinstance(volume, Volume):
+        if voxel_size is not None:
+            given = _check.voxel_size(voxel_size)
+            if not np.allclose(given, volume.voxel_size, rtol=1e-9, atol=0):
+                own = ", ".join(format_length(h) for h in volume.voxel_size)
+                raise VoxelSizeError(f"voxel_size={voxel_size!r} contradicts the Volume's own voxel size ({own}); "
+                                     "drop voxel_size=, or re-scale on purpose with volume.replace(voxel_size=...)")
+        return volume
+    if isinstance(volume, (str, bytes, os.PathLike)):
+        raise InputError(f"{name} is a path ({os.fspath(volume)!r}), not an image: read it with dca.read(path) first")
+    if voxel_size is None:
+        raise VoxelSizeError(f"voxel_size is missing: {name} is a bare array. Pass voxel_size=(dz, dy, dx) in metres, "
+                             "e.g. voxel_size=5.345e-6, or a dca.Volume (dca.read keeps the file's voxel size)")
+    if not is_lazy_array(volume):
+        try:
+            volume = np.asarray(volume)
+        except (TypeError, ValueError) as err:
+            raise InputError(f"{name} must be a dca.Volume or a 3-D array, got {type(volume).__name__}") from err
+    if volume.dtype == object:
+        raise InputError(f"{name} must be a dca.Volume or a 3-D numeric array, got an object array")
+    return Volume(volume, voxel_size=voxel_size)
+
+
+def takes_volume(func):
+    """Decorator for a public function whose first argument is the image: it then accepts a
+    Volume, or an array with ``voxel_size=`` (added as a keyword), and gets a Volume."""
+    signature = inspect.signature(func)
+    if "voxel_size" in signature.parameters:
+        raise TypeError(f"{func.__qualname__} already takes voxel_size")
+
+    @functools.wraps(func)
+    def wrapper(volume, *args, voxel_size=None, **kwargs):
+        return func(as_volume(volume, voxel_size=voxel_size), *args, **kwargs)
+
+    params = list(signature.parameters.values())
+    extra = inspect.Parameter("voxel_size", inspect.Parameter.KEYWORD_ONLY, default=None)
+    tail = [i for i, p in enumerate(params) if p.kind is inspect.Parameter.VAR_KEYWORD]
+    params.insert(tail[0] if tail else len(params), extra)
+    wrapper.__signature__ = signature.replace(parameters=params)
+    return wrapper
+
+
+def figure_axes(ax=None):
+    """(figure, axes): a new 6 x 4 inch figure unless an axes to draw on is given."""
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    return fig, fig.subplots()
