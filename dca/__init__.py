@@ -7,8 +7,17 @@ filters, segmentation, metrics and pore networks. Flow lives in ``flow``, meshes
 """
 
 from . import instrument, io, util
-from ._errors import (ConvergenceError, DcaError, FormatError, InputError, MissingFileError, NotPercolatingError,
-                      OptionalDependencyError, VoxelSizeError)
+from ._errors import (
+    ConvergenceError,
+    DcaError,
+    FormatError,
+    InputError,
+    MissingFileError,
+    NotPercolatingError,
+    OptionalDependencyError,
+    ToolError,
+    VoxelSizeError,
+)
 from ._provenance import Source, Step
 from ._quicklook import quicklook
 from ._units import M2_PER_MILLIDARCY, format_length, parse_length
@@ -31,6 +40,6 @@ __all__ = [
     "Volume", "Source", "Step", "read", "write", "quicklook", "util",
     "io", "samples", "instrument", "filters", "segment", "metrics", "network", "series", "multiscale", "run",
     "DcaError", "InputError", "FormatError", "VoxelSizeError", "MissingFileError",
-    "NotPercolatingError", "OptionalDependencyError", "ConvergenceError",
+    "NotPercolatingError", "OptionalDependencyError", "ConvergenceError", "ToolError",
     "M2_PER_MILLIDARCY", "parse_length", "format_length", "__version__",
 ]

@@ -14,6 +14,7 @@ __all__ = [
     "NotPercolatingError",
     "OptionalDependencyError",
     "ConvergenceError",
+    "ToolError",
 ]
 
 
@@ -49,3 +50,8 @@ class OptionalDependencyError(DcaError, ImportError):
 class ConvergenceError(DcaError, RuntimeError):
     """An iterative solver or registration stopped short of its tolerance; the message gives
     the figure it reached."""
+
+
+class ToolError(DcaError, RuntimeError):
+    """An external program (CalculiX, Gmsh, OpenFOAM) failed; the message gives its exit
+    status and the end of what it printed."""

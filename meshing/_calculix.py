@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dca import InputError, OptionalDependencyError
+from dca import InputError, OptionalDependencyError, ToolError
 
 from ._mesh import Mesh
 from .export._common import safe_name
@@ -76,12 +76,12 @@ def uniaxial_compression(mesh: Mesh, *, axis: str = "z", strain: float = 0.01, y
                              env=dict(os.environ, OMP_NUM_THREADS="1"))
         dat = os.path.join(tmp, "job.dat")
         if run.returncode != 0 or not os.path.exists(dat):
-            raise RuntimeError(f"CalculiX failed (exit {run.returncode}): {run.stdout[-800:]}{run.stderr[-400:]}")
+            raise ToolError(f"CalculiX failed (exit {run.returncode}): {run.stdout[-800:]}{run.stderr[-400:]}")
         with open(dat) as f:
             text = f.read()
     match = re.search(r"total force \(fx,fy,fz\)[^\n]*\n\s*\n\s*(\S+)\s+(\S+)\s+(\S+)", text)
     if match is None:
-        raise RuntimeError(f"no total reaction force in CalculiX's output:\n{text[-800:]}")
+        raise ToolError(f"no total reaction force in CalculiX's output:\n{text[-800:]}")
     force = -float(match.group(a + 1))  # reaction against compression is positive
     stress = force / area
     modulus = stress / strain

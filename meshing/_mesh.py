@@ -9,6 +9,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from dca import InputError
+
 __all__ = ["Mesh", "CELL_TYPES", "BOX_FACES"]
 
 # cell type -> nodes per cell, and the facet type of its faces
@@ -65,9 +67,9 @@ class Mesh:
         put("cells", np.ascontiguousarray(self.cells))
         put("cell_tags", np.ascontiguousarray(self.cell_tags, dtype=np.int32))
         if self.cell_type not in CELL_TYPES:
-            raise ValueError(f"unknown cell type {self.cell_type!r}")
+            raise InputError(f"unknown cell type {self.cell_type!r}")
         if self.cells.ndim != 2 or self.cells.shape[1] != CELL_TYPES[self.cell_type]:
-            raise ValueError(f"{self.cell_type} cells need {CELL_TYPES[self.cell_type]} nodes each, "
+            raise InputError(f"{self.cell_type} cells need {CELL_TYPES[self.cell_type]} nodes each, "
                              f"got an array of shape {self.cells.shape}")
         put("cell_names", MappingProxyType(dict(self.cell_names)))
         put("facet_names", MappingProxyType(dict(self.facet_names)))
@@ -102,7 +104,7 @@ class Mesh:
             for a, b, c, d in ((0, 1, 3, 4), (1, 2, 3, 6), (1, 4, 5, 6), (3, 6, 7, 4), (1, 3, 4, 6)):
                 total += np.einsum("ij,ij->i", p[:, b] - p[:, a], np.cross(p[:, c] - p[:, a], p[:, d] - p[:, a])) / 6
             return total
-        raise ValueError(f"no volume for {self.cell_type} cells")
+        raise InputError(f"no volume for {self.cell_type} cells")
 
     def region_volumes(self) -> dict[str, float]:
         """Total cell volume (m^3; m^2 for a surface) per named tag."""
@@ -113,7 +115,7 @@ class Mesh:
     def enclosed_volume(self) -> float:
         """Volume enclosed by a closed, outward-oriented triangle surface (divergence theorem), m^3."""
         if self.cell_type != "triangle":
-            raise ValueError("enclosed_volume is for closed triangle surfaces; use region_volumes for volume meshes")
+            raise InputError("enclosed_volume is for closed triangle surfaces; use region_volumes for volume meshes")
         p = self.points[self.cells]
         return float(np.einsum("ij,ij->i", p[:, 0], np.cross(p[:, 1], p[:, 2])).sum() / 6)
 
@@ -133,7 +135,7 @@ class Mesh:
         names = [names] if isinstance(names, str) else list(names)
         unknown = [n for n in names if n not in self.cell_names]
         if unknown:
-            raise KeyError(f"no tag named {unknown}; this mesh has {sorted(self.cell_names)}")
+            raise InputError(f"no tag named {unknown}; this mesh has {sorted(self.cell_names)}")
         kept = self.keep_cells(np.isin(self.cell_tags, [self.cell_names[n] for n in names]))
         return dataclasses.replace(kept, cell_names={n: self.cell_names[n] for n in names})
 

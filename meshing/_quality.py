@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dca import InputError
+
 __all__ = ["quality", "Quality", "DEFAULT_THRESHOLDS"]
 
 # what FEM users check (../shared/notes/meshing.md): slivers below 10 degrees, caps above 165
@@ -155,10 +157,10 @@ def quality(mesh, **thresholds) -> Quality:
     """
     unknown = set(thresholds) - set(DEFAULT_THRESHOLDS)
     if unknown:
-        raise TypeError(f"unknown quality thresholds {sorted(unknown)}; use {sorted(DEFAULT_THRESHOLDS)}")
+        raise InputError(f"unknown quality thresholds {sorted(unknown)}; use {sorted(DEFAULT_THRESHOLDS)}")
     limits = DEFAULT_THRESHOLDS | thresholds
     if mesh.cell_type not in ("tetra", "hexahedron"):
-        raise ValueError(f"quality is for volume meshes (tetra, hexahedron), not {mesh.cell_type}")
+        raise InputError(f"quality is for volume meshes (tetra, hexahedron), not {mesh.cell_type}")
     compute = _tet_metrics if mesh.cell_type == "tetra" else _hex_metrics
     chunks = [compute(mesh.points[mesh.cells[i:i + _CHUNK]]) for i in range(0, mesh.n_cells, _CHUNK)]
     metrics = {k: None if chunks[0][k] is None else np.concatenate([c[k] for c in chunks]).astype(np.float32)

@@ -7,10 +7,10 @@ import numpy as np
 from scipy import ndimage
 
 from dca import InputError
+from dca.util import takes_volume
 
 from ._labels import regions_of, remove_pinches
 from ._mesh import BOX_FACES, Mesh
-from dca.util import takes_volume
 
 __all__ = ["surface", "surfaces", "surface_check"]
 
@@ -268,7 +268,7 @@ def phase_surface(mesh: Mesh, phase: str) -> Mesh:
     behind = [n for n in mesh.cell_names if n.split("|")[0] == phase]
     ahead = [n for n in mesh.cell_names if n.split("|")[1] == phase]
     if not behind:
-        raise KeyError(f"no phase {phase!r} in this surface; tags: {sorted(mesh.cell_names)}")
+        raise InputError(f"no phase {phase!r} in this surface; tags: {sorted(mesh.cell_names)}")
     keep = np.isin(mesh.cell_tags, [mesh.cell_names[n] for n in behind + ahead])
     tris = mesh.cells[keep].copy()
     reverse = np.isin(mesh.cell_tags[keep], [mesh.cell_names[n] for n in ahead])

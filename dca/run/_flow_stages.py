@@ -4,6 +4,7 @@ relative permeability, tortuosity."""
 from __future__ import annotations
 
 from .. import M2_PER_MILLIDARCY
+from .._errors import InputError
 from ..io import save_figure
 from ._engine import Output, stage
 
@@ -25,7 +26,7 @@ def permeability_stage(ctx, params, segment, network):
     numbers, rows, value = {}, [], {}
     if "network" in methods:
         if network is None:
-            raise ValueError("methods includes 'network' but the case has no [network] stage")
+            raise InputError("methods includes 'network' but the case has no [network] stage")
         k = permeability(_with_faces(network, axis), axis=axis)
         value["network"] = k
         numbers["k_network_m2"], numbers["k_network_mD"] = (k.k_m2, "m^2"), (k.k_mD, "mD")
@@ -104,7 +105,7 @@ def series_flow_stage(ctx, params, series):
     from ..util import progress_steps as steps
 
     if not ({"tortuosity", "permeability"} & set(params)):
-        raise ValueError("[series_flow] needs tortuosity = {...} and/or permeability = {...}")
+        raise InputError("[series_flow] needs tortuosity = {...} and/or permeability = {...}")
     columns: dict[str, list] = {}
     for i in steps(range(len(series)), "transport per step", enabled=ctx.progress):
         step = series[i]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+from .._errors import InputError
 from ..io import save_figure
 from ._engine import Output, stage
 from ._report import render
@@ -19,7 +20,8 @@ def mesh_stage(ctx, params, segment):
     kind = params.get("kind", "surface")
     phase = params.get("phase")
     if kind == "surface":
-        mesh = surface(segment, phase=phase, sigma=float(params.get("sigma", 0.8)), smoothing=int(params.get("smoothing", 0)))
+        mesh = surface(segment, phase=phase, sigma=float(params.get("sigma", 0.8)),
+                       smoothing=int(params.get("smoothing", 0)))
         check = surface_check(mesh)
         numbers = {"surface_triangles": (mesh.n_cells, "1"), "surface_watertight": (bool(check["watertight"]), "1"),
                    "surface_enclosed_volume_m3": (mesh.enclosed_volume(), "m^3"),
@@ -108,11 +110,11 @@ def compression_series_stage(ctx, params, input):
         return Output(value=None, tables={"compression series": [{"status": "skipped: CalculiX is not installed"}]})
     foam = ctx.sections["input"].get("sample", {})
     if foam.get("generator") != "open_cell_foam":
-        raise ValueError("[compression_series] rebuilds the steps from [input] sample = {generator = 'open_cell_foam'}")
+        raise InputError("[compression_series] rebuilds the steps from [input] sample = {generator = 'open_cell_foam'}")
     strains = [float(e) for e in params["strains"]]
     stresses = [float(s) for s in params["stresses_pa"]]
     if len(strains) != len(stresses) or len(strains) < 2:
-        raise ValueError("give one stress per strain step, and at least two steps")
+        raise InputError("give one stress per strain step, and at least two steps")
     es, nu = float(params.get("youngs_modulus", 1e9)), float(params.get("poisson_ratio", 0.3))
     fractions, moduli = [], []
     for eps in strains:

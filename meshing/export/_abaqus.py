@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dca import InputError
 from dca.io import atomic_path
 
 from ._common import safe_name
@@ -31,7 +32,7 @@ def write_abaqus(mesh, path, *, heading: str = "dca mesh"):
     coordinates in metres. No material or step: the analyst adds them (or includes this file
     with ``*INCLUDE, INPUT=...``)."""
     if mesh.cell_type not in _ELEMENT:
-        raise ValueError(f"no Abaqus element for {mesh.cell_type} cells")
+        raise InputError(f"no Abaqus element for {mesh.cell_type} cells")
     with atomic_path(path) as tmp, open(tmp, "w") as f:
         f.write(f"*HEADING\n{heading}\n*NODE, NSET=ALLNODES\n")
         np.savetxt(f, np.column_stack([np.arange(1, mesh.n_points + 1), mesh.points]),

@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 
+from dca import InputError
+
 __all__ = ["safe_name", "facet_triangles"]
 
 
@@ -21,7 +23,7 @@ def facet_triangles(mesh) -> tuple[np.ndarray, np.ndarray, dict]:
     if mesh.cell_type == "triangle":
         return mesh.cells, mesh.cell_tags, dict(mesh.cell_names)
     if mesh.facets is None:
-        raise ValueError("this mesh has no boundary facets")
+        raise InputError("this mesh has no boundary facets")
     f, tags = mesh.facets, mesh.facet_tags
     if f.shape[1] == 4:
         f = np.concatenate([f[:, [0, 1, 2]], f[:, [0, 2, 3]]])

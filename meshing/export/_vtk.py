@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from dca import InputError
 from dca.io import atomic_path
 
 __all__ = ["write_vtk"]
@@ -16,7 +17,7 @@ def write_vtk(mesh, path, *, facets: bool = True):
     with atomic_path(path) as tmp:
         if ext == ".vtp":
             if mesh.cell_type != "triangle":
-                raise ValueError("VTP holds surfaces; write a volume mesh as .vtu")
+                raise InputError("VTP holds surfaces; write a volume mesh as .vtu")
             grid = mesh.to_pyvista()
             grid.save(tmp + ".vtp")
             os.replace(tmp + ".vtp", tmp)
