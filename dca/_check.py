@@ -19,7 +19,10 @@ def voxel_size(value, *, name: str = "voxel_size") -> tuple[float, float, float]
     if isinstance(value, str):
         from ._units import parse_voxel_size
 
-        return parse_voxel_size(value)
+        try:
+            return parse_voxel_size(value)
+        except InputError as err:
+            raise VoxelSizeError(f"{name} is {value!r}: {err}") from err
     values = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
     if values.size == 1:
         values = np.repeat(values, 3)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._errors import InputError
 
-__all__ = ["phase_mask", "field_of_view", "grey_values"]
+__all__ = ["phase_mask", "phase_names", "field_of_view", "grey_values"]
 
 
 def field_of_view(volume) -> np.ndarray | None:
@@ -18,6 +18,31 @@ def field_of_view(volume) -> np.ndarray | None:
         raise InputError("the volume's mask excludes every voxel; nothing is left to measure. "
                          "Check the field of view (volume.mask) or drop it with volume.replace(mask=None)")
     return mask
+
+
+NAME_THE_LABELS = ("name its labels (phases={'solid': 0, 'pore': 1, ...} in Python, --phases 0=solid,1=pore,... "
+                   "on the command line) or choose the phase by label (phase=1, --phase 1)")
+
+
+def _is_binary(data) -> bool:
+    """0/1 integers: a binary image stored as numbers (nonzero = pore, by the convention)."""
+    return data.dtype.kind in "iu" and data.size > 0 and data.min() >= 0 and data.max() <= 1
+
+
+def phase_names(volume) -> dict[str, int]:
+    """Every phase of a segmented volume, name -> label, read the same way by every stage.
+
+    The volume's own ``phases`` where it names them (labels present but unnamed become
+    ``phase<N>``); otherwise a boolean image, or an integer image holding only 0 and 1, is
+    ``{"pore": 1, "solid": 0}`` (True / nonzero = pore); other labels are ``phase<N>``.
+    """
+    data = volume.to_numpy()
+    if data.dtype == bool or (not volume.phases and _is_binary(data)):
+        return {"pore": 1, "solid": 0}
+    names = dict(volume.phases)
+    named = set(names.values())
+    names.update({f"phase{int(v)}": int(v) for v in np.unique(data) if int(v) not in named})
+    return names
 
 
 def phase_mask(volume, phase=None, *, allow_empty: bool = False) -> np.ndarray:
@@ -35,10 +60,11 @@ def phase_mask(volume, phase=None, *, allow_empty: bool = False) -> np.ndarray:
             label = 1
         elif "pore" in volume.phases:
             label = volume.phases["pore"]
-        elif data.max() <= 1 and data.min() >= 0:  # a binary image stored as 0/1: nonzero = pore
+        elif _is_binary(data):  # a binary image stored as 0/1: nonzero = pore
             label = 1
         else:
-            raise InputError("this label volume names no 'pore' phase; pass phase=<name or label>")
+            present = np.unique(data).tolist()
+            raise InputError(f"this label volume (labels {present[:8]}) names no 'pore' phase; {NAME_THE_LABELS}")
     else:
         label = volume.phase(phase)
     selected = data if data.dtype == bool and label == 1 else (~data if data.dtype == bool else data == label)

@@ -153,9 +153,11 @@ class Volume:
         """The label of a phase given by name (``"pore"``) or by label."""
         if isinstance(name_or_label, str):
             if name_or_label not in self.phases:
+                from ._phase import NAME_THE_LABELS
+
                 known = ", ".join(f"{k}={v}" for k, v in self.phases.items()) or "none"
                 raise InputError(f"phase {name_or_label!r} is not named in this volume (named: {known}); "
-                                 "pass a label number or set phases={...}")
+                                 f"{NAME_THE_LABELS}")
             return self.phases[name_or_label]
         return int(name_or_label)
 

@@ -24,13 +24,14 @@ import numpy as np
 
 from . import _check
 from ._errors import InputError, VoxelSizeError
-from ._phase import field_of_view, grey_values, phase_mask
-from ._progress import dask_progress, steps as progress_steps
+from ._phase import field_of_view, grey_values, phase_mask, phase_names
+from ._progress import dask_progress
+from ._progress import steps as progress_steps
 from ._units import format_length
 from ._volume import Volume, is_lazy_array
 
 __all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_fraction", "phase_mask",
-           "field_of_view", "grey_values", "progress_steps", "dask_progress", "figure_axes", "is_lazy_array"]
+           "phase_names", "field_of_view", "grey_values", "progress_steps", "dask_progress", "figure_axes", "is_lazy_array"]
 
 check_axis = _check.axis
 check_positive = _check.positive

@@ -4,34 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from dca import InputError, Volume
+from dca import InputError
+from dca.util import phase_names
 
 __all__ = ["regions_of", "remove_pinches"]
-
-
-def _all_phases(volume: Volume) -> dict[str, int]:
-    data = volume.to_numpy()
-    if data.dtype == bool:
-        return {"pore": 1, "solid": 0}
-    if volume.phases:
-        return dict(volume.phases)
-    return {f"phase{int(v)}": int(v) for v in np.unique(data)}
 
 
 def regions_of(volume, phases=None) -> tuple[np.ndarray, dict[str, int], dict[str, int]]:
     """Region ids (1..R, 0 = not meshed) per voxel, the meshed names -> ids, and every phase's name -> label.
 
-    ``phases``: names or labels to mesh; default every phase of the volume. A boolean
-    volume has phases ``pore`` (True) and ``solid`` (False).
+    ``phases``: names or labels to mesh; default every phase of the volume. Phases are named
+    as everywhere in dca (``dca.util.phase_names``): a boolean or 0/1 volume has ``pore``
+    (True / 1) and ``solid``.
     """
-    if not isinstance(volume, Volume):
-        raise InputError("meshing needs a dca.Volume (it carries the voxel size); "
-                         "wrap an array with dca.Volume(array, voxel_size=...)")
     data = volume.to_numpy()
     if data.dtype.kind == "f":
         raise InputError(f"meshing needs a segmented (label or boolean) volume, got {data.dtype} grey levels; "
                          "segment it first (dca.segment.otsu, ...)")
-    names = _all_phases(volume)
+    names = phase_names(volume)
     labels = data.astype(np.int64) if data.dtype == bool else data
     by_label = {v: k for k, v in names.items()}
     wanted = list(names) if phases is None else ([phases] if isinstance(phases, (str, int)) else list(phases))
@@ -56,11 +46,7 @@ def regions_of(volume, phases=None) -> tuple[np.ndarray, dict[str, int], dict[st
                              f"drop it from the phases to mesh")
         region[where] = i
         ids[name] = i
-    every = dict(names)
-    for v in np.unique(labels):  # labels present but unnamed
-        if int(v) not in by_label:
-            every[f"phase{int(v)}"] = int(v)
-    return region, ids, every
+    return region, ids, names
 
 
 def _pinch_masks(a: np.ndarray) -> list[tuple[np.ndarray, tuple, tuple]]:

@@ -154,21 +154,35 @@ class Mesh:
         return Mesh(self.points[used], cells.reshape(-1, self.cells.shape[1]), self.cell_type, self.cell_tags[keep],
                     self.cell_names, facets, facet_tags, self.facet_names, facet_cell, facet_side, self.attrs)
 
-    def spanning(self, axis: str) -> np.ndarray:
-        """Cells in a node-connected cluster that reaches both box faces normal to ``axis``
-        (the cells that carry flow or load along it)."""
+    def pieces(self) -> np.ndarray:
+        """The node-connected piece (0, 1, ...) of every cell."""
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import connected_components
 
         n, k = self.cells.shape
         incidence = coo_matrix((np.ones(n * k), (np.repeat(np.arange(n), k), self.cells.ravel())),
                                shape=(n, self.n_points)).tocsr()
-        _, comp = connected_components(incidence @ incidence.T, directed=False)
-        ends = []
-        for side in ("min", "max"):
-            tag = self.facet_names.get(f"{axis}{side}")
-            ends.append(set() if tag is None else set(comp[self.facet_cell[self.facet_tags == tag]]))
-        return np.isin(comp, list(ends[0] & ends[1]))
+        return connected_components(incidence @ incidence.T, directed=False)[1]
+
+    def _pieces_on(self, faces) -> tuple[np.ndarray, list[set]]:
+        piece = self.pieces()
+        on = [set(piece[self.facet_cell[self.facet_tags == self.facet_names[f]]]) if f in self.facet_names else set()
+              for f in faces]
+        return piece, on
+
+    def spanning(self, axis: str) -> np.ndarray:
+        """Cells in a node-connected piece that reaches both box faces normal to ``axis``
+        (the cells that carry flow or load along it)."""
+        piece, (low, high) = self._pieces_on((f"{axis}min", f"{axis}max"))
+        return np.isin(piece, list(low & high))
+
+    def floating(self) -> np.ndarray:
+        """Cells in a piece that touches no box face: nothing a boundary condition holds, so a
+        static FE solve of the whole mesh is singular there (CalculiX solves on silently)."""
+        if self.facets is None:
+            return np.zeros(self.n_cells, bool)
+        piece, on = self._pieces_on(BOX_FACES)
+        return ~np.isin(piece, list(set().union(*on)))
 
     # ------------------------------------------------------------------ conversions and output
     def quality(self, **thresholds):
@@ -176,6 +190,22 @@ class Mesh:
         from ._quality import quality
 
         return quality(self, **thresholds)
+
+    @property
+    def length_unit(self) -> str:
+        """Unit of ``points``: "m" unless the mesh was :meth:`scaled` for an export."""
+        return str(self.attrs.get("length_unit", "m"))
+
+    def scaled(self, unit: str) -> Mesh:
+        """The same mesh with its points in ``unit`` ("m", "mm" or "um"); what exporters write."""
+        from .export import LENGTH_UNITS
+
+        if unit not in LENGTH_UNITS:
+            raise InputError(f"unit must be one of {sorted(LENGTH_UNITS)}, got {unit!r}")
+        if unit == self.length_unit:
+            return self
+        factor = LENGTH_UNITS[unit] / LENGTH_UNITS[self.length_unit]
+        return dataclasses.replace(self, points=self.points * factor, attrs={**self.attrs, "length_unit": unit})
 
     def to_meshio(self, *, facets: bool = True):
         """A meshio.Mesh with the cell tags (and facets with their tags) as cell data ``tag``."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from dca import InputError
+from dca.util import takes_volume
 
 from ._labels import regions_of, remove_pinches
 from ._mesh import Mesh
-from dca.util import takes_volume
 
 __all__ = ["hex_mesh", "tet_mesh"]
 
@@ -169,9 +169,10 @@ def _build(volume, phases, coarsen, pinches, tets: bool) -> Mesh:
     hexes = np.stack([node[where[0] + dz, where[1] + dy, where[2] + dx] for dz, dy, dx in HEX_CORNERS], axis=1)
     tags = region[where]
     facet_names: dict[str, int] = {}
+    first = max(ids.values(), default=0)  # facet tags follow the region tags: one numbering in every format
     facets, facet_tags, facet_cell, facet_side = [], [], [], []
     for idx, a, high, name in _facets(region, names, phase_index, ids):
-        tag = facet_names.setdefault(name, len(facet_names) + 1)
+        tag = facet_names.setdefault(name, first + len(facet_names) + 1)
         cells = cell_of[idx]
         if tets:
             for tri, k, f in KUHN_FACES[(a, high)]:

@@ -8,7 +8,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import _convert, _demo, _flow, _formats, _info, _mesh, _metrics, _network, _run, _segment, _series
+from . import (
+    _convert,
+    _demo,
+    _flow,
+    _formats,
+    _info,
+    _mesh,
+    _metrics,
+    _network,
+    _run,
+    _segment,
+    _series,
+)
 
 __all__ = ["main"]
 

@@ -33,6 +33,19 @@ def phase_arg(text):
     return int(text) if text is not None and text.lstrip("-").isdigit() else text
 
 
+def phases_arg(text: str) -> dict[str, int]:
+    """``0=solid,1=pore,2=micro`` (or ``solid=0,...``) as {name: label}."""
+    names = {}
+    for item in text.split(","):
+        left, eq, right = (part.strip() for part in item.partition("="))
+        label, name = (left, right) if left.lstrip("-").isdigit() else (right, left)
+        if not eq or not name or not label.lstrip("-").isdigit():
+            raise argparse.ArgumentTypeError(f"phases must be LABEL=NAME pairs such as 0=solid,1=pore,2=micro, "
+                                             f"got {text!r}")
+        names[name] = int(label)
+    return names
+
+
 def add_reader_options(parser: argparse.ArgumentParser, *, format_flag: str = "--format") -> None:
     """Options for reading the input image; ``format_flag`` renames ``--format`` for commands
     whose ``--format`` is the output's (``dca mesh``)."""
@@ -48,12 +61,15 @@ def add_reader_options(parser: argparse.ArgumentParser, *, format_flag: str = "-
     group.add_argument("--dataset", help="HDF5: dataset path")
     group.add_argument("--key", help="NPZ: array name")
     group.add_argument("--length-unit", help="MHD/Avizo: unit of the stored spacing (mm, um, m)")
+    group.add_argument("--phases", type=phases_arg, metavar="L=NAME,...",
+                       help="names of the labels of a segmented image, e.g. 0=solid,1=pore,2=micro "
+                            "(overrides names stored in the file; a 0/1 image is solid/pore without it)")
 
 
 def reader_options(args) -> dict:
     options = {"voxel_size": args.voxel_size, "format": args.format, "shape": args.shape,
                "dtype": args.dtype, "byte_order": args.byte_order, "dataset": args.dataset,
-               "key": args.key, "length_unit": args.length_unit}
+               "key": args.key, "length_unit": args.length_unit, "phases": args.phases}
     if args.header_offset is not None:
         options["header_offset"] = args.header_offset if args.header_offset == "auto" else int(args.header_offset)
     return {k: v for k, v in options.items() if v is not None}

@@ -31,6 +31,12 @@ def add_parser(sub) -> None:
     parser.add_argument("--axis", default="x", choices=("x", "y", "z"),
                         help="openfoam: flow axis, its min/max faces become inlet/outlet (default x)")
     parser.add_argument("--patches", action="store_true", help="stl: one named ASCII solid per patch")
+    parser.add_argument("--unit", default="m", choices=("m", "mm", "um"),
+                        help="length unit of the written coordinates (default m; OpenFOAM needs m). At micrometre "
+                             "voxels, tools with an absolute merge tolerance (trimesh: 1e-8) need um or mm")
+    parser.add_argument("--keep-floating", action="store_true",
+                        help="inp: keep pieces that touch no box face (dropped by default: no boundary condition "
+                             "holds them, and CalculiX solves such a deck without a word)")
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     add_reader_options(parser, format_flag="--input-format")
     parser.set_defaults(run=run_mesh)
@@ -44,7 +50,6 @@ def _phases(values):
 
 def run_mesh(args) -> int:
     from dca import InputError
-
     from meshing import hex_mesh, surface, surface_check, surfaces, tet_mesh
 
     phases = _phases(args.phase)
@@ -70,8 +75,15 @@ def run_mesh(args) -> int:
         mesh = build(volume, phases=phases, coarsen=args.coarsen)
     if args.mesh_format == "openfoam":
         options["axis"] = args.axis
-    files = mesh.write(args.output, format=args.mesh_format, **options)
-    result = {"source": args.path, "kind": kind, "files": files, **mesh.counts(),
+    floating = None
+    if ext == ".inp" and not mesh.is_surface:
+        options["floating"] = "keep" if args.keep_floating else "drop"
+        loose = mesh.floating()
+        floating = {"pieces": int(len(set(mesh.pieces()[loose].tolist()))), "elements": int(loose.sum()),
+                    "written": bool(args.keep_floating)}
+    files = mesh.write(args.output, format=args.mesh_format, unit=args.unit, **options)
+    result = {"source": args.path, "kind": kind, "files": files, "unit": args.unit, **mesh.counts(),
+              "floating_pieces": floating,
               "volumes_m3": mesh.region_volumes() if not mesh.is_surface else None}
     if mesh.is_surface:
         result["check"] = surface_check(mesh)
@@ -83,6 +95,9 @@ def run_mesh(args) -> int:
         result["voxels_changed_for_pinches"] = mesh.attrs.get("voxels_changed_for_pinches", 0)
     result = {k: v for k, v in result.items() if v is not None}
     table = [(k, str(v)) for k, v in result.items() if not isinstance(v, dict)]
+    if floating and floating["pieces"]:
+        table.append(("floating pieces", f"{floating['pieces']} ({floating['elements']} elements) touch no box face: "
+                                         + ("written (--keep-floating)" if floating["written"] else "left out")))
     table += [(f"cells {n}", str(c)) for n, c in result["cells_per_tag"].items()]
     emit(result, as_json=args.json, table=table)
     return 0

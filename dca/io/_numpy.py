@@ -15,6 +15,17 @@ from ._registry import RawVolume, decide_lazy, register_format
 _DATA_KEYS = ("data", "im", "image", "volume")
 
 
+def _stored_voxel_size(value: np.ndarray):
+    """Three floats, or the stored text as it is (``read`` checks it, unless the caller
+    overrides it), so a bad entry gets the voxel-size message instead of a traceback."""
+    if value.dtype.kind in "US":
+        return str(value)
+    try:
+        return tuple(float(v) for v in np.broadcast_to(value.astype(float), (3,)))
+    except (TypeError, ValueError):
+        return repr(value.tolist())
+
+
 def read_npy(path: str, *, lazy=None) -> RawVolume:
     try:
         array = np.load(path, mmap_mode="r")
@@ -45,7 +56,7 @@ def read_npz(path: str, *, key: str | None = None, lazy=None) -> RawVolume:
         if key not in names:
             raise FormatError(f"{os.path.basename(path)!r} has no array {key!r}; it holds {names}")
         data = npz[key]
-        voxel = tuple(float(v) for v in np.broadcast_to(npz["voxel_size"], (3,))) if "voxel_size" in names else None
+        voxel = _stored_voxel_size(npz["voxel_size"]) if "voxel_size" in names else None
         origin = tuple(float(v) for v in npz["origin"]) if "origin" in names else None
         mask = npz["mask"] if "mask" in names else None
         phases = json.loads(str(npz["phases"])) if "phases" in names else {}

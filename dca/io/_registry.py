@@ -102,7 +102,7 @@ def _find(path: str, fmt: str | None, kind: str) -> Format:
     return best[0]
 
 
-def read(path, *, format: str | None = None, voxel_size=None, lazy: bool | None = None,
+def read(path, *, format: str | None = None, voxel_size=None, lazy: bool | None = None, phases=None,
          **options) -> Volume:
     """Read a volume, with its voxel size, from any registered format.
 
@@ -117,6 +117,10 @@ def read(path, *, format: str | None = None, voxel_size=None, lazy: bool | None 
     lazy : bool, optional
         True: read voxels on demand (dask); False: load into memory. Default: lazy for data
         larger than ``LAZY_THRESHOLD_BYTES`` (1 GiB).
+    phases : mapping of str to int, optional
+        Names of the labels of a segmented volume (``{"solid": 0, "pore": 1, "micro": 2}``),
+        overriding what the file stores (an ``.npz`` keeps them in its ``phases`` entry, a
+        JSON object; ``dca.write`` puts them there).
     **options
         Format-specific options (``dataset=`` for HDF5, ``shape=``/``dtype=`` for RAW, ...).
 
@@ -145,10 +149,12 @@ def read(path, *, format: str | None = None, voxel_size=None, lazy: bool | None 
     params = {"path": path, "format": fmt.name, **options}
     if voxel_size is not None:
         params["voxel_size"] = spacing
+    if phases is not None:
+        params["phases"] = dict(phases)
     return Volume(
         data=raw.data, voxel_size=spacing,
         origin=raw.origin if raw.origin is not None else (0.0, 0.0, 0.0),
-        mask=raw.mask, phases=raw.phases, attrs=raw.attrs,
+        mask=raw.mask, phases=raw.phases if phases is None else phases, attrs=raw.attrs,
         source=Source(raw.files, fmt.name, {k: v for k, v in params.items() if k not in ("path", "format")}),
         provenance=(Step("read", params),),
     )

@@ -6,8 +6,8 @@ import numpy as np
 
 from .. import _check
 from .._phase import field_of_view, phase_mask
-from ._distribution import Distribution, weighted_summary
 from ..util import takes_volume
+from ._distribution import Distribution, weighted_summary
 
 __all__ = ["chord_lengths", "chord_length_distribution"]
 

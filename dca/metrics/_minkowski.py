@@ -17,8 +17,8 @@ import numpy as np
 
 from .._errors import InputError
 from .._phase import field_of_view, phase_mask
-from ._surface import phase_mesh, surface_area
 from ..util import takes_volume
+from ._surface import phase_mesh, surface_area
 
 __all__ = ["Minkowski", "minkowski", "euler_characteristic", "integral_mean_curvature"]
 

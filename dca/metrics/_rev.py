@@ -8,9 +8,8 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
-from ..util import figure_axes
+from ..util import figure_axes, takes_volume
 from ._porosity import porosity
-from ..util import takes_volume
 
 __all__ = ["REV", "rev_analysis"]
 

@@ -6,9 +6,9 @@ import numpy as np
 from scipy import ndimage
 
 from .._phase import field_of_view, phase_mask
+from ..util import takes_volume
 from ._distribution import Distribution, weighted_summary
 from ._thickness import local_thickness_radii
-from ..util import takes_volume
 
 __all__ = ["pore_size_distribution", "particle_size_distribution", "watershed_regions"]
 

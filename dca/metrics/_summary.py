@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from .._phase import phase_mask
+from ..util import takes_volume
 from ._chords import chord_length_distribution
 from ._minkowski import minkowski
 from ._porosity import porosity_report
 from ._sizes import pore_size_distribution
-from ..util import takes_volume
 
 __all__ = ["summary"]
 

@@ -11,10 +11,10 @@ from scipy import ndimage
 from .._errors import InputError
 from .._phase import field_of_view, phase_mask
 from .._provenance import Step
+from ..util import takes_volume
 from ._network import FACES, Network, with_derived
 from ._peaks import find_peaks, trim_nearby_peaks, trim_saddle_points, watershed
 from ._regions import interface_faces, pore_properties
-from ..util import takes_volume
 
 __all__ = ["extract", "partition"]
 

@@ -11,7 +11,13 @@ from .._errors import InputError
 from .._progress import steps as progress_steps
 from ..io._atomic import save_figure
 from ._engine import Output, stage
-from ._stages import make_sample, phase_fractions, read_options, reduced_size, segment_volume
+from ._stages import (
+    make_sample,
+    phase_fractions,
+    read_options,
+    reduced_size,
+    segment_volume,
+)
 
 __all__ = ["series_stage", "load_series", "series_files"]
 

@@ -11,7 +11,6 @@ from ..io._atomic import save_figure
 from ._engine import Output, stage
 from ._report import render
 
-
 _READ_KEYS = ("voxel_size", "key", "format", "dataset")
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import InputError
-from .._phase import field_of_view
+from .._phase import field_of_view, phase_names
 from .._volume import Volume
 from ..util import takes_volume
 
@@ -18,10 +18,7 @@ def _labels_and_names(volume: Volume) -> tuple[np.ndarray, dict[str, int]]:
     data = volume.to_numpy()
     if data.dtype.kind == "f":
         raise InputError("phase changes need segmented (label or boolean) volumes, not grey levels")
-    if data.dtype == bool:
-        return data.astype(np.uint8), {"solid": 0, "pore": 1}
-    names = dict(volume.phases) or {f"phase{int(v)}": int(v) for v in np.unique(data)}
-    return data, names
+    return (data.astype(np.uint8) if data.dtype == bool else data), phase_names(volume)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 change through a 4D experiment."""
 
 from __future__ import annotations
+
 from ..util import takes_volume
 
 __all__ = ["step_metrics"]

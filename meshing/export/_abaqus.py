@@ -10,6 +10,7 @@ from dca import InputError
 from dca.io import atomic_path
 
 from ._common import safe_name
+from ._registry import register_exporter
 
 __all__ = ["write_abaqus"]
 
@@ -26,15 +27,29 @@ def _id_lines(f, ids: np.ndarray) -> None:
         f.write(", ".join(str(i) for i in ids[full:]) + "\n")
 
 
-def write_abaqus(mesh, path, *, heading: str = "dca mesh"):
+def write_abaqus(mesh, path, *, heading: str = "dca mesh", floating: str = "drop"):
     """Write ``path`` (.inp). Element sets are the phase names, node sets and surfaces the
     boundary names (``xmin`` ... ``zmax``, ``pore_solid``), as solver-safe identifiers;
-    coordinates in metres. No material or step: the analyst adds them (or includes this file
-    with ``*INCLUDE, INPUT=...``)."""
+    coordinates in the mesh's length unit (metres unless exported with ``unit=``, recorded in
+    a comment). No material or step: the analyst adds them (or includes this file with
+    ``*INCLUDE, INPUT=...``).
+
+    ``floating``: "drop" (default) leaves out the pieces that touch no box face, which no
+    boundary condition can hold (CalculiX would solve such a deck silently, with a singular
+    piece); their count is written in a comment. "keep" writes every cell.
+    """
     if mesh.cell_type not in _ELEMENT:
         raise InputError(f"no Abaqus element for {mesh.cell_type} cells")
+    if floating not in ("drop", "keep"):
+        raise InputError(f"floating must be 'drop' or 'keep', got {floating!r}")
+    notes = [f"** length unit: {mesh.length_unit}"]
+    loose = mesh.floating() if floating == "drop" else np.zeros(mesh.n_cells, bool)
+    if loose.any():
+        notes.append(f"** dropped {len(np.unique(mesh.pieces()[loose]))} floating piece(s), {int(loose.sum())} "
+                     "element(s), that touch no box face")
+        mesh = mesh.keep_cells(~loose)
     with atomic_path(path) as tmp, open(tmp, "w") as f:
-        f.write(f"*HEADING\n{heading}\n*NODE, NSET=ALLNODES\n")
+        f.write(f"*HEADING\n{heading}\n" + "\n".join(notes) + "\n*NODE, NSET=ALLNODES\n")
         np.savetxt(f, np.column_stack([np.arange(1, mesh.n_points + 1), mesh.points]),
                    fmt=["%d", "%.12e", "%.12e", "%.12e"], delimiter=", ")
         start = 1
@@ -65,3 +80,7 @@ def write_abaqus(mesh, path, *, heading: str = "dca mesh"):
                     pieces.append(f"{label}_S{side + 1}, S{side + 1}")
                 f.write(f"*SURFACE, NAME={label}, TYPE=ELEMENT\n" + "\n".join(pieces) + "\n")
     return [str(path)]
+
+
+register_exporter("abaqus", extensions=(".inp",), writer=write_abaqus,
+                  description="Abaqus/CalculiX input deck: element set per phase, node sets and surfaces")

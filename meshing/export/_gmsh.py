@@ -11,6 +11,8 @@ import numpy as np
 
 from dca.io import atomic_path
 
+from ._registry import register_exporter
+
 __all__ = ["write_gmsh"]
 
 _TYPE = {"triangle": 2, "quad": 3, "tetra": 4, "hexahedron": 5}
@@ -28,8 +30,7 @@ def write_gmsh(mesh, path):
     groups = [(dim, tag, name, mesh.cells[mesh.cell_tags == tag], mesh.cell_type)
               for name, tag in mesh.cell_names.items()]
     if not mesh.is_surface and mesh.facets is not None:
-        offset = max(mesh.cell_names.values(), default=0)  # distinct entity tags across dimensions
-        groups += [(2, offset + tag, name, mesh.facets[mesh.facet_tags == tag], mesh.facet_type)
+        groups += [(2, tag, name, mesh.facets[mesh.facet_tags == tag], mesh.facet_type)
                    for name, tag in mesh.facet_names.items()]
     groups = [g for g in groups if len(g[3])]
     lo, hi = mesh.points.min(axis=0), mesh.points.max(axis=0)
@@ -63,3 +64,7 @@ def write_gmsh(mesh, path):
             start += len(cells)
         f.write("$EndElements\n")
     return [str(path)]
+
+
+register_exporter("gmsh", extensions=(".msh",), writer=write_gmsh,
+                  description="Gmsh MSH 4.1 with named physical groups")

@@ -11,6 +11,7 @@ from dca import InputError
 from dca.io import atomic_path
 
 from .._voxel_mesh import HEX_FACES
+from ._registry import register_exporter
 
 __all__ = ["write_openfoam"]
 
@@ -194,3 +195,7 @@ boundaryField
     }
     for (d, name, cls), body in files.items():
         _foam_file(os.path.join(root, d, name), cls, name, body, location=d)
+
+
+register_exporter("openfoam", writer=write_openfoam, folder=True, metres_only=True,
+                  description="OpenFOAM case folder: constant/polyMesh and a creeping-flow simpleFoam case")

@@ -7,6 +7,7 @@ import numpy as np
 from dca.io import atomic_path
 
 from ._common import facet_triangles, safe_name
+from ._registry import register_exporter
 
 __all__ = ["write_stl"]
 
@@ -45,7 +46,11 @@ def write_stl(mesh, path, *, patches: bool = False, tags=None):
             data["normal"] = normals
             data["vertices"] = p
             with open(tmp, "wb") as f:
-                f.write(b"dca binary STL, metres, image frame".ljust(80, b" "))
+                f.write(f"dca binary STL, unit {mesh.length_unit}, image frame".encode().ljust(80, b" "))
                 f.write(np.uint32(len(tris)).tobytes())
                 f.write(data.tobytes())
     return [str(path)]
+
+
+register_exporter("stl", extensions=(".stl",), writer=write_stl,
+                  description="STL surface: binary, or ASCII with one named solid per patch (snappyHexMesh, CAD)")

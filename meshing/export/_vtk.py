@@ -7,7 +7,13 @@ import os
 from dca import InputError
 from dca.io import atomic_path
 
+from ._registry import LENGTH_UNITS, register_exporter
+
 __all__ = ["write_vtk"]
+
+
+def _metres_per_unit(mesh) -> float:
+    return 1.0 / LENGTH_UNITS[mesh.length_unit]
 
 
 def write_vtk(mesh, path, *, facets: bool = True):
@@ -19,8 +25,18 @@ def write_vtk(mesh, path, *, facets: bool = True):
             if mesh.cell_type != "triangle":
                 raise InputError("VTP holds surfaces; write a volume mesh as .vtu")
             grid = mesh.to_pyvista()
+            grid.field_data["metres_per_unit"] = [_metres_per_unit(mesh)]
             grid.save(tmp + ".vtp")
             os.replace(tmp + ".vtp", tmp)
         else:
-            mesh.to_meshio(facets=facets).write(tmp, file_format="vtu")
+            import pyvista as pv
+
+            grid = pv.from_meshio(mesh.to_meshio(facets=facets))  # meshio's writer drops field data
+            grid.field_data["metres_per_unit"] = [_metres_per_unit(mesh)]  # VTK has no unit string
+            grid.save(tmp + ".vtu", binary=True)
+            os.replace(tmp + ".vtu", tmp)
     return [str(path)]
+
+
+register_exporter("vtk", extensions=(".vtu", ".vtp"), writer=write_vtk,
+                  description="VTK unstructured grid or polydata with the tag of every cell (ParaView)")

@@ -4,22 +4,29 @@ with their boundary tags in a second (dolfinx reads one cell type per file)."""
 from __future__ import annotations
 
 import os
+from xml.sax.saxutils import escape
 
 import numpy as np
 
 from dca.io import atomic_paths
+
+from ._registry import register_exporter
 
 __all__ = ["write_xdmf"]
 
 _TOPOLOGY = {"tetra": "Tetrahedron", "hexahedron": "Hexahedron", "triangle": "Triangle", "quad": "Quadrilateral"}
 
 
-def _xml(h5_name: str, cell_type: str, n_cells: int, n_nodes: int, n_points: int) -> str:
+def _xml(h5_name: str, cell_type: str, n_cells: int, n_nodes: int, n_points: int, names: dict, unit: str) -> str:
+    # tag names in the form meshio reads back as field_data ({name: [tag, dim]}), inside CDATA
+    dim = 2 if cell_type in ("triangle", "quad") else 3
+    entries = "".join(f'<map key="{escape(n, {chr(34): "&quot;"})}" dim="{dim}">{t}</map>' for n, t in names.items())
+    info = f'      <Information Name="tags" Value="length unit {unit}"><![CDATA[<main>{entries}</main>]]></Information>\n'
     return f"""<?xml version="1.0"?>
 <Xdmf Version="3.0" xmlns:xi="http://www.w3.org/2001/XInclude">
   <Domain>
     <Grid Name="Grid" GridType="Uniform">
-      <Topology TopologyType="{_TOPOLOGY[cell_type]}" NumberOfElements="{n_cells}" NodesPerElement="{n_nodes}">
+{info}      <Topology TopologyType="{_TOPOLOGY[cell_type]}" NumberOfElements="{n_cells}" NodesPerElement="{n_nodes}">
         <DataItem Dimensions="{n_cells} {n_nodes}" NumberType="Int" Precision="8"
                   Format="HDF">{h5_name}:/Mesh/topology</DataItem>
       </Topology>
@@ -38,8 +45,10 @@ def _xml(h5_name: str, cell_type: str, n_cells: int, n_nodes: int, n_points: int
 
 def write_xdmf(mesh, path):
     """Write ``stem.xdmf`` + ``stem.h5`` (cells, attribute ``tags``) and, for a volume mesh,
-    ``stem_facets.xdmf`` + ``stem_facets.h5`` (facets, attribute ``tags``); tag names go into
-    the HDF5 files' attributes. HDF5 files use the 1.8-compatible format, which dolfinx reads."""
+    ``stem_facets.xdmf`` + ``stem_facets.h5`` (facets, attribute ``tags``). Tag numbers are the
+    mesh's own (the same in .msh and .vtu); their names go into each XDMF file's
+    ``Information`` element (which meshio reads as ``field_data``) and the HDF5 attributes. HDF5 files use the
+    1.8-compatible format, which dolfinx reads."""
     import h5py
 
     path = os.fspath(path)
@@ -58,6 +67,12 @@ def write_xdmf(mesh, path):
                 g.create_dataset("tags", data=tags.astype(np.int32))
                 for name, tag in names.items():
                     g.attrs[f"tag:{name}"] = tag
+                g.attrs["length_unit"] = mesh.length_unit
             with open(xdmf_tmp, "w") as f:
-                f.write(_xml(os.path.basename(s + ".h5"), cell_type, len(cells), cells.shape[1], mesh.n_points))
+                f.write(_xml(os.path.basename(s + ".h5"), cell_type, len(cells), cells.shape[1], mesh.n_points,
+                             names, mesh.length_unit))
     return targets
+
+
+register_exporter("xdmf", extensions=(".xdmf",), writer=write_xdmf,
+                  description="XDMF + HDF5, cells and facets with tags and names (FEniCS/dolfinx)")
