@@ -58,10 +58,10 @@ def load_network(args):
 def run(args) -> int:
     import os
 
-    from ..network._formats import _statoil_paths, _table_paths
+    from ..network._formats import _table_paths, statoil_paths
 
     out = args.output
-    targets = (list(_statoil_paths(out).values()) if out.endswith(".dat") else
+    targets = (list(statoil_paths(out).values()) if out.endswith(".dat") else
                list(_table_paths(out, os.path.splitext(out)[1])) if out.endswith((".csv", ".parquet")) else [out])
     for target in targets:
         check_output(target, args.overwrite)

@@ -12,10 +12,18 @@ Reading makes one zero-volume boundary pore per inlet or outlet throat, on the f
 (``xmin``/``xmax``) at the inner pore's y and z. Writing maps them back, so
 read(write(read(f))) gives identical tables (numbers are written in the shortest form that
 reads back to the same float).
+
+The format has its box corner at the origin and no room for what an image-based network
+carries beyond it: writing shifts the coordinates into that frame and adds a fifth file,
+``PREFIX_dca.json``, with the shift, the conduit model, the voxel size, the columns the
+four files do not hold, and the boundary pores of the faces other than x (with their
+throats). Reading shifts back and restores them when that file is there, so a round trip
+keeps the network and its permeability; pnflow and other readers ignore the fifth file.
 """
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -30,12 +38,23 @@ __all__ = ["read_statoil", "write_statoil", "read_network", "write_network", "to
 _PARTS = ("node1", "node2", "link1", "link2")
 
 
-def _statoil_paths(prefix: str) -> dict[str, str]:
+_STATOIL_PORE_COLUMNS = ("x", "y", "z", "volume", "inscribed_diameter", "shape_factor", "clay_volume", "boundary")
+_STATOIL_THROAT_COLUMNS = ("pore1", "pore2", "inscribed_diameter", "shape_factor", "total_length", "pore1_length",
+                           "pore2_length", "throat_length", "volume", "clay_volume")
+
+
+def statoil_paths(prefix: str) -> dict[str, str]:
+    """The files of a Statoil network: the four ``.dat`` files and dca's ``_dca.json`` beside them."""
     prefix = prefix[:-4] if prefix.endswith(".dat") else prefix
     for part in _PARTS:  # accept the path of any one of the four files
         if prefix.endswith("_" + part):
             prefix = prefix[: -len(part) - 1]
-    return {part: f"{prefix}_{part}.dat" for part in _PARTS}
+    return {**{part: f"{prefix}_{part}.dat" for part in _PARTS}, "dca": f"{prefix}_dca.json"}
+
+
+def _columns(table: pd.DataFrame, skip=()) -> dict[str, list]:
+    """The columns of ``table`` not in ``skip``, as JSON lists (floats round-trip exactly)."""
+    return {c: table[c].tolist() for c in table.columns if c not in skip}
 
 
 def _rows(path: str, skip: int, min_cols: int) -> list[list[str]]:
@@ -54,7 +73,7 @@ def _rows(path: str, skip: int, min_cols: int) -> list[list[str]]:
 
 def read_statoil(prefix: str) -> Network:
     """Read a Statoil-format network (``PREFIX_node1.dat`` ...; any of the four paths works)."""
-    paths = _statoil_paths(prefix)
+    paths = statoil_paths(prefix)
     node1 = _rows(paths["node1"], 0, 4)
     header = node1.pop(0)
     if len(header) != 4:
@@ -98,9 +117,54 @@ def read_statoil(prefix: str) -> Network:
             mapped[hit] = index
         throats[column] = mapped
     pores = pd.concat([pores] + extra) if extra else pores
+    if os.path.exists(paths["dca"]):
+        return _restore(pores, throats, box, paths)
     pores, throats = with_derived(pores, throats)
     return Network(pores, throats, box=((0.0, 0.0, 0.0), box), voxel_size=None, conductance="valvatne_blunt",
                    attrs={"format": "statoil", "source": paths["node1"]})
+
+
+def _restore(pores: pd.DataFrame, throats: pd.DataFrame, box, paths) -> Network:
+    """The network as dca wrote it: back in its own frame, with the columns, lateral boundary
+    pores and conduit model that ``PREFIX_dca.json`` keeps."""
+    try:
+        with open(paths["dca"], encoding="utf-8") as fh:
+            extra = json.load(fh)
+        n_internal = int((pores["boundary"] == "").sum())
+        if extra["internal_pores"] != n_internal or extra["throats_written"] != len(throats):
+            raise FormatError(f"{paths['dca']} describes {extra['internal_pores']} pores and "
+                              f"{extra['throats_written']} throats, the .dat files {n_internal} and {len(throats)}: "
+                              "they were edited apart; delete the .json to read the .dat files alone")
+        origin = np.asarray(extra["origin_m"], dtype=float)
+        for i, c in enumerate("xyz"):  # the .dat files' frame -> the network's; the json holds it already
+            pores[c] = pores[c].to_numpy(dtype=float) + origin[i]
+        for column, values in extra["pore_columns"].items():
+            pores.loc[: n_internal - 1, column] = values
+        ends = throats[["pore1", "pore2"]].to_numpy()
+        face_pore = np.where(ends[:, 0] >= n_internal, ends[:, 0], ends[:, 1])
+        rows = np.asarray(extra["face_pores"]["throat"], dtype=np.int64)
+        for column, values in extra["face_pores"]["columns"].items():
+            pores.loc[face_pore[rows], column] = values
+        for column, values in extra["throat_columns"].items():
+            throats[column] = values
+        lateral_p = pd.DataFrame(extra["lateral"]["pores"])
+        lateral_p.index = len(pores) + np.arange(len(lateral_p))
+        lateral_t = pd.DataFrame(extra["lateral"]["throats"])
+        for end in ("pore1", "pore2"):  # -k-1: the k-th lateral pore; else an internal pore's row
+            code = lateral_t[end].to_numpy(dtype=np.int64) if len(lateral_t) else np.zeros(0, np.int64)
+            lateral_t[end] = np.where(code < 0, len(pores) - code - 1, code)
+        pores = pd.concat([pores, lateral_p])
+        throats = pd.concat([throats, lateral_t], ignore_index=True)
+        pores, throats = with_derived(pores, throats)
+        voxel = extra.get("voxel_size")
+        return Network(pores, throats, box=(tuple(origin), tuple(origin + np.asarray(box))),
+                       voxel_size=None if voxel is None else tuple(voxel), conductance=extra["conductance"],
+                       attrs={"format": "statoil", "source": paths["node1"], **extra.get("attrs", {})})
+    except (KeyError, TypeError, ValueError) as err:
+        if isinstance(err, FormatError):
+            raise
+        raise FormatError(f"{paths['dca']} is not a dca sidecar of this network ({type(err).__name__}: {err}); "
+                          "delete it to read the .dat files alone") from err
 
 
 def _f(value) -> str:
@@ -108,22 +172,24 @@ def _f(value) -> str:
 
 
 def write_statoil(network: Network, prefix: str) -> list[str]:
-    """Write the four Statoil files ``PREFIX_node1.dat`` ...; returns their paths.
+    """Write the four Statoil files ``PREFIX_node1.dat`` ... and ``PREFIX_dca.json``; returns their paths.
 
-    Boundary pores on ``xmin``/``xmax`` become the inlet (-1) and outlet (0) reservoirs;
-    boundary pores on other faces, which the format cannot hold, are left out with their
-    throats. The box origin must be (0, 0, 0), as the format assumes.
+    Coordinates are written in the format's frame (box corner at the origin). Boundary pores
+    on ``xmin``/``xmax`` become the inlet (-1) and outlet (0) reservoirs. What the four files
+    cannot hold (the shift, the conduit model, other columns, boundary pores on the y and z
+    faces with their throats) goes into ``PREFIX_dca.json``, which :func:`read_statoil` uses
+    to give back the same network.
     """
-    if any(abs(v) > 1e-15 for v in network.box[0]):
-        raise InputError(f"the Statoil format puts the box corner at the origin; this network's box starts at "
-                         f"{network.box[0]}: shift the coordinates first")
-    paths = _statoil_paths(prefix)
+    paths = statoil_paths(prefix)
     pores, throats = network.pores, network.throats
     boundary = pores["boundary"].to_numpy()
-    keep_t = ~np.isin(boundary[throats["pore1"]], [f for f in FACES if f not in ("xmin", "xmax")]) & \
-        ~np.isin(boundary[throats["pore2"]], [f for f in FACES if f not in ("xmin", "xmax")])
-    throats = throats[keep_t].reset_index(drop=True)
+    lateral = np.isin(boundary, [f for f in FACES if f not in ("xmin", "xmax")])
+    lateral_t = lateral[throats["pore1"]] | lateral[throats["pore2"]]
+    kept = throats[~lateral_t].reset_index(drop=True)
     internal = np.flatnonzero(boundary == "")
+    sidecar = _sidecar(network, internal, lateral, throats[lateral_t], kept)
+    throats = kept
+    origin = np.asarray(network.box[0])
     code = np.full(len(pores), -2, np.int64)
     code[internal] = np.arange(1, len(internal) + 1)
     code[boundary == "xmin"] = -1
@@ -141,8 +207,8 @@ def write_statoil(network: Network, prefix: str) -> list[str]:
     ends, others, tid = ends[order], others[order], tid[order]
     first = np.searchsorted(ends, np.arange(1, n + 1))
     last = np.searchsorted(ends, np.arange(1, n + 1), side="right")
-    x, y, z = (pores[c].to_numpy()[internal] for c in ("x", "y", "z"))
-    node1 = [f"{n} " + " ".join(_f(v) for v in network.box[1])]
+    x, y, z = (pores[c].to_numpy()[internal] - origin[i] for i, c in enumerate("xyz"))
+    node1 = [f"{n} " + " ".join(_f(v) for v in np.subtract(network.box[1], origin))]
     for i in range(n):
         nb, th = others[first[i]:last[i]], tid[first[i]:last[i]]
         node1.append(" ".join([str(i + 1), _f(x[i]), _f(y[i]), _f(z[i]), str(len(nb))] + [str(v) for v in nb]
@@ -157,12 +223,36 @@ def write_statoil(network: Network, prefix: str) -> list[str]:
                          for k in range(nt)]
     link2 = [" ".join([str(k + 1), str(t1[k]), str(t2[k]), _f(l1[k]), _f(l2[k]), _f(lt[k]), _f(tv[k]), _f(tc[k])])
              for k in range(nt)]
-    targets = [paths[p] for p in _PARTS]
+    targets = [paths[p] for p in _PARTS] + [paths["dca"]]
     with atomic_paths(*targets) as tmps:
         for tmp, lines in zip(tmps, (node1, node2, link1, link2)):
             with open(tmp, "w", encoding="ascii") as fh:
                 fh.write("\n".join(lines) + "\n")
+        with open(tmps[-1], "w", encoding="utf-8") as fh:
+            json.dump(sidecar, fh)
     return targets
+
+
+def _sidecar(network: Network, internal, lateral, lateral_throats, kept) -> dict:
+    """What the four Statoil files cannot hold, for :func:`read_statoil` to restore."""
+    pores = network.pores
+    row = np.full(len(pores), -1, np.int64)
+    row[internal] = np.arange(len(internal))  # internal pores in the order written
+    row[lateral] = -1 - np.arange(int(lateral.sum()))  # lateral boundary pores: -k-1
+    ends = kept[["pore1", "pore2"]].to_numpy()
+    on_face = ~np.isin(ends, internal)
+    at = np.flatnonzero(on_face.any(axis=1))
+    face_pores = np.where(on_face[at, 0], ends[at, 0], ends[at, 1])
+    lat_t = lateral_throats.copy()
+    lat_t["pore1"], lat_t["pore2"] = row[lat_t["pore1"]], row[lat_t["pore2"]]
+    return {"written_by": "dca", "origin_m": list(network.box[0]), "conductance": network.conductance,
+            "voxel_size": None if network.voxel_size is None else list(network.voxel_size),
+            "internal_pores": int(len(internal)), "throats_written": int(len(kept)),
+            "pore_columns": _columns(pores.iloc[internal], skip=_STATOIL_PORE_COLUMNS),
+            "face_pores": {"throat": at.tolist(), "columns": _columns(pores.iloc[face_pores], skip=("boundary",))},
+            "throat_columns": _columns(kept, skip=_STATOIL_THROAT_COLUMNS),
+            "lateral": {"pores": _columns(pores[lateral]), "throats": _columns(lat_t)},
+            "attrs": {k: v for k, v in network.attrs.items() if isinstance(v, (str, int, float, bool))}}
 
 
 # --------------------------------------------------------------------------- VTK PolyData

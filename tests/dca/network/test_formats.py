@@ -84,3 +84,39 @@ def test_openpnm_round_trip_and_same_flow(berea_network):
     sf.run()
     ours = flow.permeability(net, axis="x")
     assert abs(sf.rate(pores=pn.pores("xmin"))[0]) == pytest.approx(ours.flow_rate_m3_s, rel=1e-6)
+
+
+def test_an_extracted_network_survives_a_statoil_round_trip(tmp_path):
+    # an image-based network: box corner off the origin, boundary pores on all six faces,
+    # OpenPNM's conduit model; the .dat files hold none of these, the _dca.json beside them does
+    import flow
+    from dca.cli import main
+
+    v = dca.samples.blobs(48, porosity=0.35, seed=1, voxel_size=5e-6)[2:, :, 1:]
+    net = dca.network.extract(v)
+    assert min(net.box[0]) != 0 and set(net.pores["boundary"]) >= {"ymin", "zmax"}
+    dca.write(v, tmp_path / "labels.npz")
+    assert main(["network", str(tmp_path / "labels.npz"), "-o", str(tmp_path / "net.dat")]) == 0
+    back = read_network(str(tmp_path / "net.dat"))
+    assert back.n_pores == net.n_pores and back.n_throats == net.n_throats
+    assert back.conductance == net.conductance == "pyramids_and_cuboids" and back.box == net.box
+    for face in ("xmin", "ymin", "ymax", "zmin", "zmax"):
+        assert len(back.boundary_pores(face)) == len(net.boundary_pores(face))
+    for axis in "xyz":
+        k0, k1 = flow.permeability(net, axis=axis), flow.permeability(back, axis=axis)
+        assert k0.k_m2 > 0 and k1.k_m2 == pytest.approx(k0.k_m2, rel=1e-9)
+    # the four .dat files alone are a plain Statoil network in the format's own frame
+    (tmp_path / "net_dca.json").unlink()
+    plain = read_statoil(str(tmp_path / "net.dat"))
+    assert plain.box[0] == (0.0, 0.0, 0.0) and plain.conductance == "valvatne_blunt"
+    assert plain.coords[:, 0].min() >= 0
+
+
+def test_a_sidecar_that_no_longer_matches_is_refused(tmp_path):
+    net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    paths = write_statoil(net, str(tmp_path / "n"))
+    other = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=3, voxel_size=1e-6))
+    write_statoil(other, str(tmp_path / "m"))
+    (tmp_path / "m_dca.json").replace(paths[-1])
+    with pytest.raises(FormatError, match="delete the .json"):
+        read_statoil(paths[0])
