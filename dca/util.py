@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
 
 import numpy as np
 
@@ -31,7 +32,8 @@ from ._units import format_length
 from ._volume import Volume, is_lazy_array
 
 __all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_fraction", "phase_mask",
-           "phase_names", "field_of_view", "grey_values", "progress_steps", "dask_progress", "figure_axes", "is_lazy_array"]
+           "phase_names", "field_of_view", "grey_values", "progress_steps", "dask_progress", "figure_axes", "is_lazy_array",
+           "natural_key", "natural_order"]
 
 check_axis = _check.axis
 check_positive = _check.positive
@@ -100,6 +102,32 @@ def takes_volume(func):
     params.insert(tail[0] if tail else len(params), extra)
     wrapper.__signature__ = signature.replace(parameters=params)
     return wrapper
+
+
+def _numbered(path) -> tuple:
+    """A file name as text and numbers: 'step05.tif' -> ('step', 5, '.tif')."""
+    return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", os.path.basename(os.fspath(path))))
+
+
+def natural_key(path) -> tuple:
+    """Sort key that orders file names as people number them: ``step2`` before ``step10``."""
+    return tuple((1, "", p) if isinstance(p, int) else (0, p, 0) for p in _numbered(path))
+
+
+def natural_order(paths) -> list[str]:
+    """``paths`` in natural order (what a shell's glob does not give: step10 sorts before
+    step5 there). Two names that number the same step (``step5``, ``step05``) are refused.
+
+    >>> natural_order(["s10.tif", "s0.tif", "s5.tif"])
+    ['s0.tif', 's5.tif', 's10.tif']
+    """
+    paths = [os.fspath(p) for p in paths]
+    ordered = sorted(paths, key=natural_key)
+    for a, b in zip(ordered, ordered[1:]):
+        if _numbered(a) == _numbered(b):
+            raise InputError(f"{a!r} and {b!r} number the same step; rename one so that the order of the "
+                             "steps is unambiguous")
+    return ordered
 
 
 def figure_axes(ax=None):

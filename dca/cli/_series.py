@@ -11,7 +11,9 @@ def add_parser(sub) -> None:
     parser = sub.add_parser("series", help="run the metrics pipeline on every step of a 4D series",
                             description="Each step (a file) is registered onto the first when asked, segmented "
                                         "if it holds grey levels, and measured; prints a table step x metric.")
-    parser.add_argument("paths", nargs="+", metavar="FILE", help="the steps, in order")
+    parser.add_argument("paths", nargs="+", metavar="FILE",
+                        help="the steps; taken in natural order (step2 before step10), whatever order the shell "
+                             "gives, and paired with --coord in that order (the pairing is printed)")
     add_reader_options(parser)
     parser.add_argument("--coord", help="comma-separated step coordinates (default 0, 1, 2, ...)")
     parser.add_argument("--unit", default="", help="unit of the coordinate (s, MPa, cycle, ...)")
@@ -37,9 +39,12 @@ def add_parser(sub) -> None:
 
 
 def run_series(args) -> int:
+    import sys
+
     from .. import InputError
-    from ..io._atomic import atomic_path, save_figure
+    from ..io import atomic_path, save_figure
     from ..series import Series, step_metrics
+    from ..util import natural_order
 
     coords = None
     if args.coord:
@@ -47,11 +52,17 @@ def run_series(args) -> int:
             coords = [float(c) for c in args.coord.split(",")]
         except ValueError as exc:
             raise InputError(f"--coord takes comma-separated numbers, got {args.coord!r}") from exc
-    series = Series(args.paths, coords, unit=args.unit, name=args.name, read_options=reader_options(args))
+    paths = natural_order(args.paths)
+    if coords is not None and len(coords) != len(paths):
+        raise InputError(f"--coord gives {len(coords)} coordinates for {len(paths)} files; give one coordinate per "
+                         "step")
+    for path, c in zip(paths, coords or range(len(paths))):
+        print(f"{os.path.basename(path)} -> {args.name} {c:g}{' ' + args.unit if args.unit else ''}", file=sys.stderr)
+    series = Series(paths, coords, unit=args.unit, name=args.name, read_options=reader_options(args))
     if args.register:
         series = series.register(scaling=args.scaling, progress=not args.json)
     table = series.map(lambda v: step_metrics(v, phase=phase_arg(args.phase), axis=args.axis), progress=not args.json)
-    table.insert(1, "file", [os.path.basename(p) for p in args.paths])
+    table.insert(1, "file", [os.path.basename(p) for p in paths])
     payload = {"name": args.name, "unit": args.unit, "steps": table.to_dict(orient="records")}
     if args.register:
         payload["registration"] = [None if t is None else t.to_dict() for t in series.transforms]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import glob
 import os
-import re
 import uuid
 import xml.etree.ElementTree as ET
 
@@ -18,6 +17,7 @@ import numpy as np
 
 from .._errors import FormatError, InputError
 from .._units import from_unit, to_unit
+from ..util import natural_key
 from ._atomic import atomic_path
 from ._binary import as_dask, iter_slabs
 from ._registry import RawVolume, decide_lazy, register_format
@@ -25,10 +25,6 @@ from ._registry import RawVolume, decide_lazy, register_format
 _IMAGEJ_UNITS = {"micron": "um", "microns": "um", "um": "um", "µm": "um", "\\u00b5m": "um", "μm": "um",
                  "mm": "mm", "nm": "nm", "cm": "cm", "m": "m", "meter": "m", "micrometer": "um"}
 _TIFF_EXTENSIONS = (".tif", ".tiff")
-
-
-def _natural_key(path: str):
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", os.path.basename(path))]
 
 
 def _ome_spacing(xml: str) -> list[float | None]:
@@ -88,7 +84,7 @@ def _series_files(path: str) -> list[str]:
         files = [os.path.join(path, f) for f in os.listdir(path) if f.lower().endswith(_TIFF_EXTENSIONS)]
     else:
         files = glob.glob(path)
-    files = sorted((f for f in files if not os.path.basename(f).startswith(".")), key=_natural_key)
+    files = sorted((f for f in files if not os.path.basename(f).startswith(".")), key=natural_key)
     if not files:
         raise FormatError(f"no TIFF slices (*.tif, *.tiff) found in {path!r}")
     return files

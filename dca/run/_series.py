@@ -10,6 +10,7 @@ import numpy as np
 from .._errors import InputError
 from .._progress import steps as progress_steps
 from ..io._atomic import save_figure
+from ..util import natural_order
 from ._engine import Output, stage
 from ._stages import (
     make_sample,
@@ -25,11 +26,11 @@ _UNITS = {"specific_surface_1_per_m": "1/m", "phase_volume_m3": "m^3", "euler_ch
 
 
 def series_files(paths, case_dir: str) -> list[str]:
-    """[series] ``paths``: one glob pattern (its matches sorted) or a list, relative to ``case_dir``."""
+    """[series] ``paths``: one glob pattern (its matches in natural order: step2 before step10) or a list, relative to ``case_dir``."""
     def where(p):
         return p if os.path.isabs(p) else os.path.join(case_dir, p)
 
-    return sorted(glob.glob(where(paths))) if isinstance(paths, str) else [where(p) for p in paths]
+    return natural_order(glob.glob(where(paths))) if isinstance(paths, str) else [where(p) for p in paths]
 
 
 def load_series(ctx, params, size=None):

@@ -25,6 +25,25 @@ def test_series_command_measures_every_step(tmp_path, capsys):
     assert "one coordinate per step" in capsys.readouterr().err
 
 
+def test_series_takes_the_steps_in_natural_order_whatever_the_shell_gives(tmp_path, capsys):
+    porosities = {0: 0.3, 5: 0.35, 10: 0.4}
+    for step, porosity in porosities.items():
+        v = dca.samples.blobs(24, porosity=porosity, seed=5, voxel_size=2e-6)
+        np.save(tmp_path / f"step{step}.npy", v.to_numpy())
+    shell_order = sorted(str(p) for p in tmp_path.glob("step*.npy"))  # step0, step10, step5
+    assert [p.rsplit("/", 1)[1] for p in shell_order] == ["step0.npy", "step10.npy", "step5.npy"]
+    assert main(["series", *shell_order, "--voxel-size", "2um", "--coord", "0,5,10", "--unit", "MPa",
+                 "--name", "load", "--json"]) == 0
+    captured = capsys.readouterr()
+    steps = json.loads(captured.out)["steps"]
+    assert [(s["file"], s["load"]) for s in steps] == [("step0.npy", 0), ("step5.npy", 5), ("step10.npy", 10)]
+    assert [s["porosity"] for s in steps] == pytest.approx([0.3, 0.35, 0.4], abs=0.01)
+    assert "step10.npy -> load 10 MPa" in captured.err  # the pairing is printed
+    np.save(tmp_path / "step05.npy", np.load(tmp_path / "step5.npy"))
+    assert main(["series", str(tmp_path / "step5.npy"), str(tmp_path / "step05.npy"), "--voxel-size", "2um"]) == 2
+    assert "number the same step" in capsys.readouterr().err
+
+
 def test_register_command_finds_a_shift(tmp_path, capsys):
     truth = dca.samples.sphere_pack(48, radius=5, porosity=0.4, seed=1)
     grey = dca.samples.virtual_scan(truth, snr=10).grey.to_numpy()
