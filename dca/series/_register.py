@@ -128,7 +128,18 @@ def register(moving: Volume, fixed: Volume, *, scaling: bool = False, min_qualit
     f_img, m_img = _image(_grey(fixed), f_vol), _image(_grey(moving), m_vol)
     base = sitk.Similarity3DTransform() if scaling else sitk.Euler3DTransform()
     init = sitk.CenteredTransformInitializer(f_img, m_img, base, sitk.CenteredTransformInitializerFilter.GEOMETRY)
-    if fixed.shape == moving.shape and fixed.voxel_size == moving.voxel_size:
+    same_voxels = np.allclose(fixed.voxel_size, moving.voxel_size, rtol=1e-6)
+    if same_voxels and all(m <= f for m, f in zip(moving.shape, fixed.shape)) and moving.shape != fixed.shape:
+        # a crop of the reference (the commonest multiscale case after a zoom): find it by
+        # template matching first, then refine; centring the two grids would start it far off
+        from ..multiscale import locate
+
+        place = locate(moving, fixed, rotations=(0,), min_correlation=min_quality)
+        init = base
+        init.SetCenter(((np.array(place.origin) + (np.array(moving.shape) - 1) / 2 * np.array(moving.voxel_size))
+                        / h0)[::-1].tolist())
+        init.SetTranslation(((np.array(moving.origin) - np.array(place.origin)) / h0)[::-1].tolist())
+    elif fixed.shape == moving.shape and same_voxels:
         from skimage.registration import phase_cross_correlation
 
         shift, _, _ = phase_cross_correlation(_grey(fixed), _grey(moving), normalization=None)
@@ -167,7 +178,8 @@ def register(moving: Volume, fixed: Volume, *, scaling: bool = False, min_qualit
     resampled = registration.apply(moving.replace(phases={}, data=_grey(moving)), fixed, order=1).to_numpy()
     inside = registration.apply(moving.replace(phases={}, data=np.ones(moving.shape, np.float32)), fixed,
                                 order=1).to_numpy() > 0.999
-    if inside.sum() < 0.1 * inside.size:
+    coverable = min(inside.size, moving.size * moving.voxel_volume / fixed.voxel_volume)  # a crop covers its own part
+    if inside.sum() < 0.1 * coverable:
         raise ConvergenceError(f"registration left only {inside.mean():.1%} of the reference overlapping the moving "
                                "volume; give a closer starting point or check that both show the same sample")
     quality = correlation(_grey(fixed), resampled, inside)

@@ -56,6 +56,20 @@ def test_register_command_finds_a_shift(tmp_path, capsys):
     assert out["quality"] > 0.9 and out["rotation_deg"] < 0.5
 
 
+def test_register_finds_a_crop_of_the_reference_at_the_same_voxel_size(tmp_path, capsys):
+    truth = dca.samples.sphere_pack(64, radius=5, porosity=0.4, seed=1)
+    grey = dca.samples.virtual_scan(truth, snr=10).grey
+    crop = grey[10:42, 5:45, 20:56]  # its file keeps no origin: where it sits must be found
+    np.save(tmp_path / "full.npy", grey.to_numpy())
+    np.save(tmp_path / "crop.npy", crop.to_numpy())
+    assert main(["register", str(tmp_path / "crop.npy"), str(tmp_path / "full.npy"), "--voxel-size",
+                 f"{grey.voxel_size[0]}", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # p_moving = p_fixed + offset: the crop's first voxel sits at -offset in the reference (x, y, z)
+    np.testing.assert_allclose(out["offset_m"], -np.array(crop.origin[::-1]), atol=0.2 * grey.voxel_size[0])
+    assert out["quality"] > 0.99 and out["rotation_deg"] < 0.2
+
+
 def test_permeability_with_and_without_microporosity(tmp_path, capsys):
     data = np.ones((12, 12, 12), np.uint8)
     data[:, 4:8, :] = 2  # a microporous layer along x, beside free channels
