@@ -66,11 +66,16 @@ def axis(value, *, name: str = "axis") -> int:
     raise InputError(f"{name} must be 'z', 'y', 'x' or 0, 1, 2 (array axes z, y, x), got {value!r}")
 
 
-def positive(value, *, name: str) -> float:
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise InputError(f"{name} must be positive and finite, got {value!r}")
-    return value
+def positive(value, *, name: str, unit: str = "") -> float:
+    """``value`` as a float, refused unless it is a positive, finite number."""
+    expects = f"a positive number{f' ({unit})' if unit else ''}"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be {expects}, got {value!r}") from None
+    if not math.isfinite(number) or number <= 0 or isinstance(value, bool):
+        raise InputError(f"{name} must be {expects}, got {value!r}")
+    return number
 
 
 def fraction(value, *, name: str, open_interval: bool = True) -> float:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._network_flow import Permeability, permeability, with_face_pores
-from ._stokes import stokes
 from dca.util import as_volume
 
+from ._network_flow import Permeability, permeability, with_face_pores
+from ._stokes import stokes
 from ._voxels import flow_axis
 
 __all__ = ["Comparison", "compare"]

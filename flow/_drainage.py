@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from dca import InputError
-from dca.network import Network
-from dca.network import face_axis
+from dca.network import Network, face_axis
+from dca.util import check_positive
 
 from ._conduits import hydraulic_conductance
 from ._network_flow import solve_network
@@ -101,6 +101,7 @@ def drainage(network: Network, *, axis="x", surface_tension: float = WATER_OIL["
              shape_factor: bool = False) -> Drainage:
     """Primary drainage from the inlet face of ``axis`` (non-wetting phase invading)."""
     low, high, _ = face_axis(axis)
+    surface_tension = check_positive(surface_tension, name="surface_tension", unit="N/m")
     inlet, outlet = network.boundary_pores(low), network.boundary_pores(high)
     if inlet.size == 0 or outlet.size == 0:
         raise InputError(f"the network has no boundary pores on {low} or {high}; drainage needs both")

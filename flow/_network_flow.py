@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dca import M2_PER_MILLIDARCY, InputError
-from dca.network import Network
-from dca.network import face_axis
+from dca.network import Network, face_axis
+from dca.util import check_positive
 
 from ._conduits import conduction_size_factor, hydraulic_conductance
 
@@ -164,6 +164,8 @@ def permeability(network: Network, *, axis="x", model: str | None = None, viscos
     ``microporous`` ({phase: k_m}): Darcy micro-links through the pores of those phases
     (see :func:`flow.hydraulic_conductance`).
     """
+    viscosity = check_positive(viscosity, name="viscosity", unit="Pa.s")
+    pressure_drop = check_positive(pressure_drop, name="pressure_drop", unit="Pa")
     model = model or network.conductance
     g = hydraulic_conductance(network, model, viscosity, microporous=microporous)
     sol = solve_network(network, g, axis=axis, inlet_value=pressure_drop, outlet_value=0.0)

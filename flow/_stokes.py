@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import ConvergenceError, InputError
-from dca.util import as_volume, field_of_view, phase_mask
+from dca.util import as_volume, check_positive, field_of_view, phase_mask
 
 from ._mac import index_grids, momentum_rows
 from ._network_flow import Permeability
@@ -123,9 +123,8 @@ def _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop):
         raise InputError(f"lateral must be one of {LATERALS}, got {lateral!r}")
     if inlet == "reservoir" and (int(buffer) != buffer or buffer < 1):
         raise InputError(f"buffer must be a whole number of slices >= 1, got {buffer!r}")
-    for name, value in (("tol", tol), ("viscosity", viscosity), ("pressure_drop", pressure_drop)):
-        if not (math.isfinite(value) and value > 0):
-            raise InputError(f"{name} must be positive and finite, got {value!r}")
+    for name, value, unit in (("tol", tol, ""), ("viscosity", viscosity, "Pa.s"), ("pressure_drop", pressure_drop, "Pa")):
+        check_positive(value, name=name, unit=unit)
 
 
 def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 1e-3, pressure_drop: float = 1.0,

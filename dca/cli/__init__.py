@@ -6,7 +6,11 @@ Library modules are imported inside ``run``, so ``dca --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
+import threading
 
 from . import (
     _convert,
@@ -46,13 +50,49 @@ def _version() -> str:
         return "unknown"
 
 
+def _interrupt(signum, frame):
+    from ..io._atomic import Interrupt
+
+    Interrupt.signal = signum
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _interruptible():
+    """SIGINT and SIGTERM raise KeyboardInterrupt, so every writer removes its temporaries
+    (a plain SIGTERM would kill the process and leave them); the old handlers come back after."""
+    from ..io._atomic import Interrupt
+
+    Interrupt.signal = None
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
+    hook = sys.unraisablehook
+
+    def quiet(unraisable):  # the interrupt raised inside a finalizer: already reported by us
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            hook(unraisable)
+
+    sys.unraisablehook = quiet
+    try:
+        yield
+    finally:
+        sys.unraisablehook = hook
+        for s, handler in old.items():
+            signal.signal(s, handler)
+
+
 def main(argv=None) -> int:
-    """Run the command line; returns the exit status (0 success, 2 bad input, 130 interrupted)."""
+    """Run the command line; returns the exit status (0 success, 2 bad input, 130 interrupted
+    by SIGINT, 143 by SIGTERM)."""
     from .._errors import DcaError
+    from ..io._atomic import Interrupt
 
     args = build_parser().parse_args(argv)
     try:
-        return int(args.run(args) or 0)
+        with _interruptible():
+            return int(args.run(args) or 0)
     except DcaError as err:
         print(f"dca {args.command}: error: {err}", file=sys.stderr)
         return 2
@@ -60,9 +100,20 @@ def main(argv=None) -> int:
         print(f"dca {args.command}: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("dca: interrupted", file=sys.stderr)
-        return 130
+        print(f"dca {args.command}: interrupted; nothing was written", file=sys.stderr)
+        return 128 + (Interrupt.signal or signal.SIGINT)
+
+
+def console() -> None:
+    """The ``dca`` program: ``main``, then an exit that an interrupted library's threads (zarr's
+    event loop) cannot hold up or fill with tracebacks."""
+    status = main()
+    if status >= 128:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

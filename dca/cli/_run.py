@@ -10,6 +10,14 @@ from .._errors import InputError
 from ._common import emit
 
 
+def _positive_int(text: str) -> int:
+    import argparse
+
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of voxels, 1 or more, got {text!r}")
+    return int(text)
+
+
 def add_parser(sub) -> None:
     parser = sub.add_parser("run", help="run a case study (case.toml): results.json and report.html",
                             description="Run the pipeline a case.toml declares. Stages are cached by the hash of "
@@ -18,7 +26,8 @@ def add_parser(sub) -> None:
     parser.add_argument("--stages", action="store_true",
                         help="list the stages a case file may declare, with their keys, and exit")
     parser.add_argument("--out", help="output folder (default dca_output/<case name>)")
-    parser.add_argument("--size", type=int, help="crop the input to its first N voxels per axis (a quick run)")
+    parser.add_argument("--size", type=_positive_int, metavar="N",
+                        help="crop the input to its first N voxels per axis (a quick run; at most the sample's size)")
     parser.add_argument("--check", action="store_true",
                         help="compare with expected.json beside the case file (exit 1 on a difference)")
     parser.add_argument("--json", action="store_true", help="print results.json on stdout")

@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 
 
 def _temp_for(path: str) -> str:
@@ -16,22 +17,52 @@ def _temp_for(path: str) -> str:
     return tmp
 
 
+class Interrupt:
+    """Set by the command line's SIGINT/SIGTERM handler. A library (h5py, zarr's event loop)
+    may swallow the KeyboardInterrupt the handler raises and finish its write; the flag still
+    stops that write from being renamed into place."""
+
+    signal: int | None = None
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """SIGINT and SIGTERM wait while the temporaries are renamed (main thread, POSIX), so an
+    interrupt comes before every rename or after all of them."""
+    import signal
+    import threading
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    hold = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if hold:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if hold:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+
+
 @contextlib.contextmanager
 def atomic_paths(*paths: str):
     """Yield temporary paths beside ``paths``; rename them into place when the block succeeds.
 
-    On any exception the temporaries are removed and the targets are left untouched. The
-    first path is renamed last, so a reader that opens it (an MHD header) finds the others.
-    Folders (Zarr stores, slice folders) are replaced whole.
+    On any exception, an interrupt included, the temporaries are removed and the targets are
+    left untouched. The first path is renamed last, so a reader that opens it (an MHD header)
+    finds the others. Folders (Zarr stores, slice folders) are replaced whole.
     """
     temps = [_temp_for(p) for p in paths]
     try:
         yield temps
-        for tmp, path in reversed(list(zip(temps, paths))):
-            _replace(tmp, os.path.abspath(path))
+        with _signals_held():
+            if Interrupt.signal is not None:
+                raise KeyboardInterrupt
+            for tmp, path in reversed(list(zip(temps, paths))):
+                _replace(tmp, os.path.abspath(path))
     except BaseException:
-        for tmp in temps:
+        for tmp, path in zip(temps, paths):
             _remove(tmp)
+            _remove(tmp + os.path.splitext(path)[1])  # where a writer needs the suffix (VTK: tmp + ".vti")
         raise
 
 
@@ -55,6 +86,13 @@ def _replace(tmp: str, path: str) -> None:
 def _remove(path: str) -> None:
     if os.path.isdir(path):
         shutil.rmtree(path, ignore_errors=True)
+        # a writer's threads (dask, zarr's event loop) may finish a chunk after an interrupt and
+        # create the folder again: remove until it stays gone
+        for _ in range(20):
+            time.sleep(0.05)
+            if not os.path.lexists(path):
+                break
+            shutil.rmtree(path, ignore_errors=True)
     elif os.path.lexists(path):
         os.unlink(path)
 

@@ -86,9 +86,13 @@ def open_binary(path: str, *, shape, dtype, offset: int = 0, lazy: bool | None =
 
 def iter_slabs(data, *, chunk_bytes: int = _CHUNK_BYTES):
     """Yield the volume as in-memory z-slabs, computing a lazy array one slab at a time."""
+    from ._atomic import Interrupt
+
     nz, ny, nx = data.shape
     step = max(1, chunk_bytes // max(1, ny * nx * data.dtype.itemsize))
     for start in range(0, nz, step):
+        if Interrupt.signal is not None:  # a library swallowed the interrupt: stop at the next slab
+            raise KeyboardInterrupt
         slab = data[start:start + step]
         yield np.asarray(slab.compute() if hasattr(slab, "compute") else slab)
 

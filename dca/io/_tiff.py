@@ -9,7 +9,9 @@ Written files are OME-TIFF with the spacing in micrometres (exact decimal conver
 from __future__ import annotations
 
 import glob
+import logging
 import os
+import struct
 import uuid
 import xml.etree.ElementTree as ET
 
@@ -130,21 +132,29 @@ def _read_file(path: str, lazy) -> RawVolume:
     import tifffile
 
     name = os.path.basename(path)
+    # a corrupt file makes tifffile log a warning per bad tag before it fails: the one-line
+    # FormatError below says it all
+    quiet, level = logging.getLogger("tifffile"), logging.getLogger("tifffile").level
+    quiet.setLevel(logging.CRITICAL)
     try:
-        tif = tifffile.TiffFile(path)
-    except (tifffile.TiffFileError, ValueError) as err:
-        raise FormatError(f"{name!r} is not a readable TIFF file: {err}") from err
-    with tif:
-        series = tif.series[0]
-        spacing = _spacing(tif)
-        shape = tuple(n for n, a in zip(series.shape, series.axes) if n > 1 or a in "YX")
-        if len(shape) not in (2, 3):
-            raise FormatError(f"{name!r} holds {series.axes} data of shape {series.shape}; dca reads one "
-                              "grey-level 3-D stack (z, y, x) per file")
-        nbytes = int(np.prod(shape)) * series.dtype.itemsize
-        lazy = decide_lazy(lazy, nbytes)
-        if not lazy:
-            data = series.asarray().reshape(shape)
+        with tifffile.TiffFile(path) as tif:
+            series = tif.series[0]
+            spacing = _spacing(tif)
+            shape = tuple(n for n, a in zip(series.shape, series.axes) if n > 1 or a in "YX")
+            if len(shape) not in (2, 3) or not all(shape):
+                raise FormatError(f"{name!r} holds {series.axes or 'no'} image data of shape {series.shape}; dca "
+                                  "reads one grey-level 3-D stack (z, y, x) per file")
+            nbytes = int(np.prod(shape)) * series.dtype.itemsize
+            lazy = decide_lazy(lazy, nbytes)
+            if not lazy:
+                data = series.asarray().reshape(shape)
+    except FormatError:
+        raise
+    except (tifffile.TiffFileError, ValueError, IndexError, KeyError, TypeError, struct.error, EOFError) as err:
+        raise FormatError(f"{name!r} is not a readable TIFF file: it is corrupt or truncated "
+                          f"({type(err).__name__}: {err})") from err
+    finally:
+        quiet.setLevel(level)
     if lazy:
         data = _lazy_file(path, shape, series.dtype)
     if data.ndim == 2:

@@ -55,18 +55,33 @@ class _Stage:
     needs: tuple[str, ...]
     optional: tuple[str, ...]
     title: str
+    keys: tuple[str, ...]  # what a case may set in its section; anything else is refused
 
 
 STAGES: dict[str, _Stage] = {}
 
 
-def stage(name: str, *, needs=(), optional=(), title: str | None = None):
-    """Register a stage: ``needs`` are stages whose values it takes as keyword arguments;
+def stage(name: str, *, keys, needs=(), optional=(), title: str | None = None):
+    """Register a stage: ``keys`` are the keys its section may hold (a typo is refused with
+    the closest one); ``needs`` are stages whose values it takes as keyword arguments;
     ``optional`` ones are passed when the case has them (else None)."""
     def register(func):
-        STAGES[name] = _Stage(name, func, tuple(needs), tuple(optional), title or name.replace("_", " "))
+        STAGES[name] = _Stage(name, func, tuple(needs), tuple(optional), title or name.replace("_", " "), tuple(keys))
         return func
     return register
+
+
+def _check_keys(name: str, params: dict) -> None:
+    """Refuse a key the stage does not know, naming the closest known one."""
+    import difflib
+
+    known = STAGES[_kind(name)].keys
+    for key in params:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            listed = ", ".join(known) or "none"
+            raise InputError(f"unknown key {key!r} in [{name}]{hint} (its keys: {listed})")
 
 
 class StageError(DcaError, RuntimeError):
@@ -104,7 +119,8 @@ def stage_reference() -> str:
         optional = f"; uses {', '.join(f'[{d}]' for d in spec.optional)} where the case has it" if spec.optional else ""
         doc = inspect.getdoc(spec.func) or ""
         body = "\n".join("    " + line if line else "" for line in doc.splitlines())
-        parts.append(f"[{name}]  {spec.title}; needs {needs}{optional}\n{body}".rstrip())
+        keys = f"\n    keys: {', '.join(spec.keys)}" if spec.keys else ""
+        parts.append(f"[{name}]  {spec.title}; needs {needs}{optional}\n{body}{keys}".rstrip())
     return "\n\n".join(parts) + "\n"
 
 
@@ -169,6 +185,8 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
     cache_dir = os.path.join(ctx.out_dir, ".cache")
     os.makedirs(cache_dir, exist_ok=True)
     order = _order(list(sections))
+    for name in order:  # every typo before any stage runs
+        _check_keys(name, sections[name])
     bar = None
     if ctx.progress:
         from tqdm.auto import tqdm

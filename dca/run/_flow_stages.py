@@ -15,7 +15,8 @@ def _with_faces(net, axis):
     return with_face_pores(net, axis)
 
 
-@stage("permeability", needs=("segment",), optional=("network",), title="permeability")
+@stage("permeability", needs=("segment",), optional=("network",), title="permeability",
+       keys=("axis", "methods", "microporous", "tol"))
 def permeability_stage(ctx, params, segment, network):
     """``methods``: ["network", "stokes"] (default both where a [network] stage exists);
     ``axis``; ``microporous`` ({phase: k in m^2}) for the direct solve."""
@@ -48,7 +49,7 @@ def permeability_stage(ctx, params, segment, network):
     return Output(value=value, numbers=numbers, tables={f"Permeability along {axis}": rows})
 
 
-@stage("formation_factor", needs=("network",), title="formation factor")
+@stage("formation_factor", needs=("network",), title="formation factor", keys=("axis",))
 def formation_factor_stage(ctx, params, network):
     """Formation factor along ``axis`` from the network's electrical conductances (pores full of brine)."""
     from flow import formation_factor
@@ -59,7 +60,8 @@ def formation_factor_stage(ctx, params, network):
                   tables={"formation factor": [{"axis": axis, "F": f"{f.formation_factor:.4g}"}]})
 
 
-@stage("drainage", needs=("network",), title="drainage")
+@stage("drainage", needs=("network",), title="drainage",
+       keys=("axis", "surface_tension", "contact_angle", "trapping"))
 def drainage_stage(ctx, params, network):
     """Primary drainage (``surface_tension`` N/m, ``contact_angle`` deg, ``trapping``) and the
     relative permeability curves."""
@@ -76,7 +78,7 @@ def drainage_stage(ctx, params, network):
     return Output(value=d, numbers=numbers, figures=figures)
 
 
-@stage("tortuosity", needs=("segment",), title="tortuosity")
+@stage("tortuosity", needs=("segment",), title="tortuosity", keys=("axis", "phase", "diffusivity"))
 def tortuosity_stage(ctx, params, segment):
     """Diffusive tortuosity along ``axis`` (``phase``, ``diffusivity`` per phase)."""
     from flow import tortuosity
@@ -92,7 +94,8 @@ def tortuosity_stage(ctx, params, segment):
     return Output(value=t, numbers=numbers, tables={"tortuosity": [row]})
 
 
-@stage("series_flow", needs=("series",), title="4D series: transport per step")
+@stage("series_flow", needs=("series",), title="4D series: transport per step",
+       keys=("tortuosity", "permeability"))
 def series_flow_stage(ctx, params, series):
     """Transport through every step of [series]: ``tortuosity = {phase, axis, diffusivity}``
     (tau, D_eff/D and Bruggeman's phi^-0.5 per step) and/or ``permeability = {axis}`` (Stokes
@@ -145,7 +148,8 @@ def _transport_history(x, label, columns):
     return fig
 
 
-@stage("microporosity", needs=("input",), title="multiscale: microporosity")
+@stage("microporosity", needs=("input",), title="multiscale: microporosity",
+       keys=("factor", "region", "block", "axis", "noise", "pore_above", "solid_below"))
 def microporosity_stage(ctx, params, input):
     """A fine-scale sample (labels: solid 0, anything else pore) seen by a coarse scan
     ``factor`` times coarser, and by a fine scan of a ``region``^3 sub-volume. The fine scan is
@@ -213,7 +217,8 @@ def microporosity_stage(ctx, params, input):
         "permeability with and without microporosity": rows})
 
 
-@stage("knudsen", needs=("segment", "tortuosity"), title="gas diffusion in nanopores")
+@stage("knudsen", needs=("segment", "tortuosity"), title="gas diffusion in nanopores",
+       keys=("molecular_diffusivity", "molar_mass", "temperature", "phase", "agglomerate_phase"))
 def knudsen_stage(ctx, params, segment, tortuosity):
     """Effective gas diffusivity of a nanoporous layer two ways.
 

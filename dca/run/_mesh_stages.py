@@ -10,7 +10,8 @@ from ._engine import Output, stage
 from ._report import render
 
 
-@stage("mesh", needs=("segment",), title="mesh")
+@stage("mesh", needs=("segment",), title="mesh",
+       keys=("kind", "phase", "formats", "coarsen", "sigma", "smoothing", "axis"))
 def mesh_stage(ctx, params, segment):
     """``kind``: surface | hex | tet; ``phase`` (one name, or a list for volume meshes);
     ``formats``: extensions to write (stl, vtu, vtp, xdmf, msh, inp) and/or "openfoam";
@@ -69,7 +70,8 @@ def _render(mesh, path):
     return render(path, draw)
 
 
-@stage("compression", needs=("mesh",), title="compression (CalculiX)")
+@stage("compression", needs=("mesh",), title="compression (CalculiX)",
+       keys=("axis", "strain", "youngs_modulus", "poisson_ratio"))
 def compression_stage(ctx, params, mesh):
     """Uniaxial compression of the [mesh] (a volume mesh of the solid) along ``axis`` in
     CalculiX (``youngs_modulus`` Pa, ``poisson_ratio``, ``strain``), compared with the
@@ -90,7 +92,8 @@ def compression_stage(ctx, params, mesh):
     return Output(value=r, numbers=numbers, tables={"compression": [row]})
 
 
-@stage("compression_series", needs=("input",), title="compression series (the experiment-model loop)")
+@stage("compression_series", needs=("input",), title="compression series (the experiment-model loop)",
+       keys=("strains", "stresses_pa", "strain", "youngs_modulus", "poisson_ratio"))
 def compression_series_stage(ctx, params, input):
     """A foam scanned at several load steps, and the model checked against the next scan.
 

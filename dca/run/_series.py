@@ -9,16 +9,10 @@ import numpy as np
 
 from .._errors import InputError
 from .._progress import steps as progress_steps
-from ..io._atomic import save_figure
+from ..io import save_figure
 from ..util import natural_order
 from ._engine import Output, stage
-from ._stages import (
-    make_sample,
-    phase_fractions,
-    read_options,
-    reduced_size,
-    segment_volume,
-)
+from ._stages import READ_KEYS, make_sample, phase_fractions, read_options, reduced_size, segment_volume
 
 __all__ = ["series_stage", "load_series", "series_files"]
 
@@ -55,7 +49,8 @@ def load_series(ctx, params, size=None):
     return series.replace(unit=params.get("unit", series.unit), name=params.get("name", series.name))
 
 
-@stage("series", title="4D series")
+@stage("series", title="4D series", keys=("paths", "coords", "unit", "name", "sample", "register", "scaling",
+                                          "segment", "phase", "axis", "sizes", *READ_KEYS))
 def series_stage(ctx, params):
     """A sample through time, load or charge cycles.
 

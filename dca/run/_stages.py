@@ -11,12 +11,13 @@ from ..io._atomic import save_figure
 from ._engine import Output, stage
 from ._report import render
 
-_READ_KEYS = ("voxel_size", "key", "format", "dataset")
+READ_KEYS = ("voxel_size", "key", "format", "dataset")  # passed on to dca.read
+SEGMENT_KEYS = ("method", "denoise", "size", "sigma", "classes", "names")
 
 
 def read_options(params: dict) -> dict:
     """The reader's options among a section's keys."""
-    return {k: params[k] for k in _READ_KEYS if k in params}
+    return {k: params[k] for k in READ_KEYS if k in params}
 
 
 def reduced_size(ctx) -> int:
@@ -41,7 +42,7 @@ def make_sample(ctx, section: str, spec: dict, *, shape: int | None = None):
     return generator, made(**spec)
 
 
-@stage("input", title="sample")
+@stage("input", title="sample", keys=("path", "sample", "scan", "crop", "size", "phases", *READ_KEYS))
 def input_stage(ctx, params):
     """Read ``path`` (relative to the case file) or build ``sample`` ({generator, ...}); then
     ``crop`` ([[z0, z1], [y0, y1], [x0, x1]]) and ``size`` (the first N voxels along each
@@ -64,7 +65,10 @@ def input_stage(ctx, params):
     if "crop" in params:
         volume = volume[tuple(slice(a, b) for a, b in params["crop"])]
     if "size" in params:
-        n = int(params["size"])
+        n = params["size"]
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= min(volume.shape):
+            raise InputError(f"size must be a whole number of voxels from 1 to {min(volume.shape)} (the sample is "
+                             f"{' x '.join(map(str, volume.shape))}), got {n!r}")
         volume = volume[:n, :n, :n]
     if "phases" in params:
         volume = volume.replace(phases={k: int(v) for k, v in params["phases"].items()})
@@ -73,7 +77,7 @@ def input_stage(ctx, params):
                                                                     "voxel size (m)": str(volume.voxel_size)}]})
 
 
-@stage("truth", title="ground truth")
+@stage("truth", title="ground truth", keys=())
 def truth_stage(ctx, params):
     """The generated sample of [input], before its virtual scan: what segmentations are scored against."""
     spec = {k: v for k, v in ctx.sections["input"].items() if k != "scan"}
@@ -83,7 +87,7 @@ def truth_stage(ctx, params):
     return Output(value=out.value, tables={"ground truth": out.tables["input"]})
 
 
-@stage("score", needs=("segment", "truth"), title="segmentation against the ground truth")
+@stage("score", needs=("segment", "truth"), title="segmentation against the ground truth", keys=())
 def score_stage(ctx, params, segment, truth):
     """Voxel accuracy, per-phase intersection over union and volume fractions against [truth]."""
     from .. import segment as seg
@@ -101,7 +105,8 @@ def score_stage(ctx, params, segment, truth):
     return Output(value=s, numbers=numbers, tables={f"Voxel accuracy {s.accuracy:.4f}": rows})
 
 
-@stage("fluids", needs=("segment",), optional=("truth",), title="fluids in the pore space")
+@stage("fluids", needs=("segment",), optional=("truth",), title="fluids in the pore space",
+       keys=("wetting", "nonwetting", "solid", "axis"))
 def fluids_stage(ctx, params, segment, truth):
     """Saturation of ``wetting`` and ``nonwetting`` in their pore space, interfacial areas
     between every pair of phases (from the surfaces of the three phases), and the fraction of
@@ -137,7 +142,7 @@ def _fluid_figures(volume, params):
     return out
 
 
-@stage("segment", needs=("input",), title="segmentation")
+@stage("segment", needs=("input",), title="segmentation", keys=SEGMENT_KEYS)
 def segment_stage(ctx, params, input):
     """``method``: "otsu" (pore = dark), "multi_otsu" (``classes``, ``names``), or "none" for
     a volume that is already segmented; ``denoise``: "median" or "gaussian" first."""
@@ -184,7 +189,7 @@ def segment_volume(volume, params):
     raise InputError(f"[segment] method must be otsu, multi_otsu, watershed_phases or none, got {method!r}")
 
 
-@stage("metrics", needs=("segment",), title="metrics")
+@stage("metrics", needs=("segment",), title="metrics", keys=("phase", "axis", "rev"))
 def metrics_stage(ctx, params, segment):
     """Porosity (total, connected, isolated), specific surface, Minkowski functionals, PSD and
     chord statistics of ``phase`` along ``axis``; ``rev = true`` adds the REV analysis."""
@@ -213,7 +218,7 @@ def metrics_stage(ctx, params, segment):
     return Output(value=summary, numbers=numbers, figures=figures, tables={"metrics": table})
 
 
-@stage("network", needs=("segment",), title="pore network")
+@stage("network", needs=("segment",), title="pore network", keys=("phase",))
 def network_stage(ctx, params, segment):
     """SNOW extraction of ``phase`` (default pore); written as VTP for ParaView."""
     from .. import network
