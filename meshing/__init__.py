@@ -9,8 +9,9 @@ from ._mesh import BOX_FACES, Mesh
 from ._quality import DEFAULT_THRESHOLDS, Quality, quality
 from ._surface import phase_surface, surface, surface_check, surfaces
 from ._voxel_mesh import hex_mesh, tet_mesh
-from .export import write
+from .export import FoamPermeability, openfoam_case, openfoam_permeability, write
 
 __all__ = ["Mesh", "BOX_FACES", "surface", "surfaces", "phase_surface", "surface_check", "hex_mesh", "tet_mesh",
            "quality", "Quality", "DEFAULT_THRESHOLDS", "write",
-           "uniaxial_compression", "Compression"]
+           "uniaxial_compression", "Compression", "openfoam_case", "openfoam_permeability",
+           "FoamPermeability"]

@@ -11,7 +11,9 @@ from ._network import add_network_input, load_image, load_network
 def add_parser(sub) -> None:
     parser = sub.add_parser("permeability", help="absolute permeability (m^2 and mD) along an axis",
                             description="Absolute permeability by pore-network flow, by Stokes flow on the voxels, "
-                                        "or both side by side (--method all).")
+                                        "or both side by side (--method all). Given the folder of a finished "
+                                        "OpenFOAM case that 'dca mesh --format openfoam' wrote, the k of its "
+                                        "outlet flux.")
     add_network_input(parser)
     parser.add_argument("--method", default="network", choices=("network", "stokes", "all"),
                         help="network flow (default), Stokes on the voxels (image input), or both with their ratio")
@@ -82,8 +84,16 @@ def _microporous(items) -> dict:
 
 
 def run_permeability(args) -> int:
+    import os
+
     from flow import Comparison, permeability, stokes, with_face_pores
 
+    if os.path.isfile(os.path.join(args.path, "dca_case.json")):  # a finished OpenFOAM case that dca wrote
+        from meshing import openfoam_permeability
+
+        result = {**openfoam_permeability(args.path).to_dict(), "source": args.path}
+        emit(result, as_json=args.json, table=_table(result))
+        return 0
     if args.fields and not args.fields.endswith(".vti"):
         from dca import InputError
 

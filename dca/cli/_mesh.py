@@ -20,7 +20,11 @@ def add_parser(sub) -> None:
     parser.add_argument("-o", "--output", required=True,
                         help="OUT.stl|.vtp|.vtu|.xdmf|.msh|.inp, or a case folder with --format openfoam")
     parser.add_argument("--format", dest="mesh_format", choices=("openfoam",),
-                        help="openfoam: write OUTPUT/constant/polyMesh and a simpleFoam case (hex mesh of one phase)")
+                        help="openfoam: a creeping-flow simpleFoam case in OUTPUT (constant/polyMesh, system, 0, "
+                             "README.txt) with the boundary model of dca's Stokes solver; run it, then "
+                             "'dca permeability OUTPUT' gives k")
+    parser.add_argument("--reservoir", type=int, default=3,
+                        help="openfoam: free-fluid slices before and after the sample (default 3, as dca's Stokes)")
     parser.add_argument("--kind", choices=("surface", "tet", "hex"),
                         help="default: surface for .stl/.vtp, hex for openfoam, tet otherwise")
     parser.add_argument("--phase", nargs="+", help="phases to mesh, names or labels (default: all; surface: pore)")
@@ -48,6 +52,28 @@ def _phases(values):
     return [phase_arg(v) for v in values]
 
 
+def _openfoam(args, volume, phases) -> int:
+    from meshing import openfoam_case
+
+    from .. import InputError
+
+    if phases is not None and len(phases) != 1:
+        raise InputError(f"an OpenFOAM case holds one fluid phase; got --phase {' '.join(map(str, phases))}")
+    if args.unit != "m":
+        raise InputError(f"OpenFOAM works in metres (SI); drop --unit {args.unit}")
+    files = openfoam_case(volume, args.output, axis=args.axis, phase=phases[0] if phases else None,
+                          reservoir=args.reservoir, coarsen=args.coarsen)
+    import json
+    import os
+
+    with open(os.path.join(args.output, "dca_case.json"), encoding="utf-8") as fh:
+        facts = json.load(fh)
+    result = {"source": args.path, "kind": "hex", "files": files, **facts,
+              "next": f"simpleFoam -case {args.output}; then dca permeability {args.output}"}
+    emit(result, as_json=args.json)
+    return 0
+
+
 def run_mesh(args) -> int:
     from dca import InputError
     from meshing import hex_mesh, surface, surface_check, surfaces, tet_mesh
@@ -59,6 +85,8 @@ def run_mesh(args) -> int:
     kind = args.kind or ("hex" if args.mesh_format == "openfoam" else "surface" if ext in SURFACE_SUFFIXES else "tet")
     if args.mesh_format == "openfoam" and kind != "hex":
         raise InputError("OpenFOAM export takes the voxel hex mesh of one phase: use --kind hex (the default)")
+    if args.mesh_format == "openfoam":
+        return _openfoam(args, volume, phases)
     options = {}
     if kind == "surface":
         if phases is not None and len(phases) > 1:
@@ -69,12 +97,8 @@ def run_mesh(args) -> int:
         if ext == ".stl":
             options["patches"] = args.patches
     else:
-        if args.mesh_format == "openfoam" and phases is None:
-            phases = ["pore"]
         build = hex_mesh if kind == "hex" else tet_mesh
         mesh = build(volume, phases=phases, coarsen=args.coarsen)
-    if args.mesh_format == "openfoam":
-        options["axis"] = args.axis
     floating = None
     if ext == ".inp" and not mesh.is_surface:
         options["floating"] = "keep" if args.keep_floating else "drop"

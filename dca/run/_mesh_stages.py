@@ -14,9 +14,10 @@ from ._report import render
        keys=("kind", "phase", "formats", "coarsen", "sigma", "smoothing", "axis"))
 def mesh_stage(ctx, params, segment):
     """``kind``: surface | hex | tet; ``phase`` (one name, or a list for volume meshes);
-    ``formats``: extensions to write (stl, vtu, vtp, xdmf, msh, inp) and/or "openfoam";
+    ``formats``: extensions to write (stl, vtu, vtp, xdmf, msh, inp) and/or "openfoam" (a
+    creeping-flow simpleFoam case of the pore space, ``openfoam/``);
     ``coarsen``; ``sigma`` / ``smoothing`` for surfaces."""
-    from meshing import hex_mesh, surface, surface_check, tet_mesh
+    from meshing import hex_mesh, openfoam_case, surface, surface_check, tet_mesh
 
     kind = params.get("kind", "surface")
     phase = params.get("phase")
@@ -45,8 +46,8 @@ def mesh_stage(ctx, params, segment):
                   "regions": ", ".join(mesh.cell_names), "boundaries": ", ".join(mesh.facet_names)}]
     files = []
     for fmt in params.get("formats", ["vtu"] if kind != "surface" else ["stl"]):
-        if fmt == "openfoam":
-            files += mesh.write(ctx.path(f"{kind}_openfoam"), format="openfoam", axis=params.get("axis", "x"))
+        if fmt == "openfoam":  # the pore space with dca's Stokes boundary model, whatever the [mesh] kind
+            files += openfoam_case(segment, ctx.path("openfoam"), axis=params.get("axis", "x"))
         else:
             files += mesh.write(ctx.path(f"{kind}.{fmt}"))
     figures = {}

@@ -9,11 +9,12 @@ failed export leaves no partial file.
 from . import _abaqus, _gmsh, _openfoam, _stl, _vtk, _xdmf  # noqa: E402,F401,I001
 from ._abaqus import write_abaqus  # noqa: E402
 from ._gmsh import write_gmsh  # noqa: E402
-from ._openfoam import write_openfoam  # noqa: E402
+from ._openfoam import FoamPermeability, openfoam_case, openfoam_permeability, write_openfoam  # noqa: E402
 from ._registry import LENGTH_UNITS, Exporter, exporters, register_exporter, write
 from ._stl import write_stl  # noqa: E402
 from ._vtk import write_vtk  # noqa: E402
 from ._xdmf import write_xdmf  # noqa: E402
 
 __all__ = ["write", "exporters", "register_exporter", "Exporter", "LENGTH_UNITS", "write_stl", "write_vtk",
-           "write_xdmf", "write_gmsh", "write_abaqus", "write_openfoam"]
+           "write_xdmf", "write_gmsh", "write_abaqus", "write_openfoam",
+           "openfoam_case", "openfoam_permeability", "FoamPermeability"]

@@ -21,7 +21,8 @@ def _xml(h5_name: str, cell_type: str, n_cells: int, n_nodes: int, n_points: int
     # tag names in the form meshio reads back as field_data ({name: [tag, dim]}), inside CDATA
     dim = 2 if cell_type in ("triangle", "quad") else 3
     entries = "".join(f'<map key="{escape(n, {chr(34): "&quot;"})}" dim="{dim}">{t}</map>' for n, t in names.items())
-    info = f'      <Information Name="tags" Value="length unit {unit}"><![CDATA[<main>{entries}</main>]]></Information>\n'
+    info = (f'      <Information Name="tags" Value="length unit {unit}">'
+            f'<![CDATA[<main>{entries}</main>]]></Information>\n')
     return f"""<?xml version="1.0"?>
 <Xdmf Version="3.0" xmlns:xi="http://www.w3.org/2001/XInclude">
   <Domain>
