@@ -33,7 +33,8 @@ from ._volume import Volume, is_lazy_array
 
 __all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_fraction", "phase_mask",
            "phase_names", "field_of_view", "grey_values", "progress_steps", "dask_progress", "figure_axes", "is_lazy_array",
-           "natural_key", "natural_order"]
+           "natural_key", "natural_order", "short_repr",
+           "show_progress"]
 
 check_axis = _check.axis
 check_positive = _check.positive
@@ -128,6 +129,55 @@ def natural_order(paths) -> list[str]:
             raise InputError(f"{a!r} and {b!r} number the same step; rename one so that the order of the "
                              "steps is unambiguous")
     return ordered
+
+
+def _brief(value) -> str:
+    """One value of a result, in a few characters: numbers to 4 digits, arrays and tables by shape."""
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.4g}"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        kind = "table" if hasattr(value, "columns") else "array"
+        return f"<{kind} {' x '.join(map(str, shape))}>"
+    if isinstance(value, (tuple, list)) and len(value) <= 4 and all(isinstance(v, (int, float, str)) for v in value):
+        return "(" + ", ".join(_brief(v) for v in value) + ")"
+    if isinstance(value, (tuple, list, dict)):
+        return f"<{type(value).__name__} of {len(value)}>"
+    return f"<{type(value).__name__}>"
+
+
+def short_repr(result) -> str:
+    """The repr of a result dataclass: its name and fields, numbers rounded, arrays and
+    tables by shape, in a few lines (the data stay reachable as attributes)."""
+    import dataclasses
+
+    fields = [f"{f.name}={_brief(getattr(result, f.name))}" for f in dataclasses.fields(result) if f.repr]
+    lines, line = [], f"<{type(result).__name__}"
+    for item in fields:
+        if len(line) + len(item) > 100:
+            lines.append(line)
+            line = "  "
+        line += (" " if line.strip() else "") + item
+    return "\n".join(lines + [line + ">"])
+
+
+def show_progress(progress: bool | None) -> bool:
+    """Whether a long call shows its progress bar. ``None`` (the default of every function
+    that has one) means: yes in a notebook or an interactive Python shell, no in scripts and
+    tests. Bars appear only after a second, so quick calls stay silent either way."""
+    if progress is not None:
+        return bool(progress)
+    import sys
+
+    if "PYTEST_CURRENT_TEST" in os.environ:
+        return False
+    return hasattr(sys, "ps1") or "ipykernel" in sys.modules or bool(getattr(sys.flags, "interactive", 0))
 
 
 def figure_axes(ax=None):

@@ -28,7 +28,7 @@ import pandas as pd
 
 from dca import InputError
 from dca.network import Network, face_axis
-from dca.util import check_positive
+from dca.util import check_positive, short_repr
 
 from ._conduits import hydraulic_conductance
 from ._network_flow import solve_network
@@ -50,6 +50,8 @@ def entry_pressure(diameter, shape_factor, surface_tension, contact_angle, use_s
 @dataclass(frozen=True)
 class Drainage:
     """The invasion sequence and the capillary pressure curve."""
+
+    __repr__ = short_repr
 
     axis: str
     trapping: bool

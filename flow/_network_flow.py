@@ -15,7 +15,7 @@ import numpy as np
 
 from dca import M2_PER_MILLIDARCY, InputError
 from dca.network import Network, face_axis
-from dca.util import check_positive
+from dca.util import check_positive, short_repr
 
 from ._conduits import conduction_size_factor, hydraulic_conductance
 
@@ -179,6 +179,9 @@ def permeability(network: Network, *, axis="x", model: str | None = None, viscos
 
 @dataclass(frozen=True)
 class FormationFactor:
+
+    __repr__ = short_repr
+
     axis: str
     formation_factor: float
     conductivity_ratio: float  # sigma_eff / sigma_w = 1 / F

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import ConvergenceError, InputError
-from dca.util import as_volume, check_positive, field_of_view, phase_mask
+from dca.util import as_volume, check_positive, field_of_view, phase_mask, show_progress
 
 from ._mac import index_grids, momentum_rows
 from ._network_flow import Permeability
@@ -129,7 +129,7 @@ def _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop):
 
 def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 1e-3, pressure_drop: float = 1.0,
            inlet: str = "reservoir", lateral: str = "sealed", buffer: int = 3, tol: float = 1e-6,
-           maxiter: int = 500, microporous=None, progress: bool = False) -> StokesFlow:
+           maxiter: int = 500, microporous=None, progress: bool | None = None) -> StokesFlow:
     """Solve Stokes flow through the pore space of ``image`` along ``axis``.
 
     ``image``: a segmented Volume (pore = True or the phase named "pore", or ``phase=``),
@@ -190,7 +190,8 @@ def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 
                f"faces normal to {name} ({int(pore.sum())} pore voxels, none spanning)")
         return _not_percolating(volume, name, porosity, why, inlet, lateral, tol, viscosity, pressure_drop)
     with repeatable():
-        sol = _solve(used, a, periodic, nb, tol, maxiter, inv_k if micro.any() else None, progress=progress)
+        sol = _solve(used, a, periodic, nb, tol, maxiter, inv_k if micro.any() else None,
+                     progress=show_progress(progress))
     n_axis = pore.shape[a]
     area_lu = pore.size / n_axis
     k_lu = sol["q"] * n_axis / (area_lu * sol["dp"])

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import InputError
-from dca.util import as_volume, field_of_view, phase_mask
+from dca.util import as_volume, field_of_view, phase_mask, show_progress
 
 from ._voxels import SolveProgress, flow_axis, repeatable, spanning
 
@@ -91,7 +91,7 @@ def _diffusivity_map(volume, phase, diffusivity) -> tuple[np.ndarray, float]:
 
 
 def tortuosity(volume, *, axis="x", phase=None, diffusivity: dict | None = None, voxel_size=None,
-               tol: float = 1e-7, keep_field: bool = False, progress: bool = False) -> Tortuosity:
+               tol: float = 1e-7, keep_field: bool = False, progress: bool | None = None) -> Tortuosity:
     """Tortuosity factor, effective diffusivity ratio and formation factor along ``axis``.
 
     ``image``: a Volume (or array: isotropic voxels assumed unless ``voxel_size`` is given;
@@ -132,7 +132,7 @@ def tortuosity(volume, *, axis="x", phase=None, diffusivity: dict | None = None,
     length = shape[a] * h[a]
     area = float(np.prod([shape[i] * h[i] for i in range(3) if i != a]))
     with repeatable():
-        with SolveProgress("tortuosity", progress, 500, tol) as bar:
+        with SolveProgress("tortuosity", show_progress(progress), 500, tol) as bar:
             conc, q_slices, iterations, residual = _solve(d * used, h, a, tol, bar)
     q = float(np.mean(q_slices))
     d_eff = q * length / area  # dC = 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import M2_PER_MILLIDARCY, InputError
-from dca.util import as_volume, phase_mask
+from dca.util import as_volume, phase_mask, short_repr, show_progress
 from dca.util import progress_steps as steps
 
 from ._voxels import flow_axis
@@ -22,6 +22,8 @@ class Upscaled:
     """Per-block porosity and permeability (m^2, along ``axis``; 0 where a block does not
     percolate), on a grid of blocks of ``block`` voxels whose ``origin`` is the centre of
     the first block (image frame)."""
+
+    __repr__ = short_repr
 
     axis: str
     block: tuple[int, int, int]
@@ -48,7 +50,8 @@ class Upscaled:
         return Volume(getattr(self, what), voxel_size=self.voxel_size, origin=self.origin)
 
 
-def upscale(volume, block, *, axis="x", phase=None, voxel_size=None, progress: bool = False, **stokes_options):
+def upscale(volume, block, *, axis="x", phase=None, voxel_size=None, progress: bool | None = None,
+            **stokes_options):
     """Porosity and Stokes permeability along ``axis`` of every ``block``^3 (or (bz, by, bx))
     sub-volume; the volume is cropped to whole blocks. Extra keywords go to :func:`flow.stokes`
     (``microporous=``, ``lateral=``, ``tol=``)."""
@@ -65,7 +68,7 @@ def upscale(volume, block, *, axis="x", phase=None, voxel_size=None, progress: b
     pore = phase_mask(volume, phase, allow_empty=True)
     porosity = np.zeros(counts)
     k = np.zeros(counts)
-    for idx in steps(list(np.ndindex(*counts)), "blocks", enabled=progress):
+    for idx in steps(list(np.ndindex(*counts)), "blocks", enabled=show_progress(progress)):
         sl = tuple(slice(i * b, (i + 1) * b) for i, b in zip(idx, block))
         porosity[idx] = pore[sl].mean()
         k[idx] = stokes(volume[sl], axis=name, phase=phase, **stokes_options).k_m2  # 0: no path along the axis
@@ -77,6 +80,8 @@ def upscale(volume, block, *, axis="x", phase=None, voxel_size=None, progress: b
 @dataclass(frozen=True)
 class KozenyCarman:
     """k = c * phi^3 / (1 - phi)^2 (m^2), c fitted in log space."""
+
+    __repr__ = short_repr
 
     c: float
     r2_log: float

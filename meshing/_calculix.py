@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import InputError, OptionalDependencyError, ToolError
+from dca.util import short_repr
 
 from ._mesh import Mesh
 from .export._common import safe_name
@@ -22,6 +23,8 @@ __all__ = ["uniaxial_compression", "Compression"]
 @dataclass(frozen=True)
 class Compression:
     """Result of a displacement-controlled compression: force, stress, strain and modulus."""
+
+    __repr__ = short_repr
 
     axis: str
     strain: float

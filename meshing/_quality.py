@@ -122,7 +122,13 @@ class Quality:
         import matplotlib.pyplot as plt
 
         shown = [(n, v) for n, v in self.metrics.items() if v is not None]
-        fig, axes = plt.subplots(1, len(shown), figsize=(3.2 * len(shown), 2.8), layout="constrained")
+        columns = min(3, len(shown))  # readable in a report: at most three histograms a row
+        rows = -(-len(shown) // columns)
+        fig, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 3.6 * rows), layout="constrained",
+                                 squeeze=False)
+        for ax in axes.ravel()[len(shown):]:
+            ax.set_visible(False)
+        axes = axes.ravel()
         limits = {"min_dihedral_deg": "min_dihedral_deg", "max_dihedral_deg": "max_dihedral_deg",
                   "radius_ratio": "max_radius_ratio", "scaled_jacobian": "min_scaled_jacobian",
                   "aspect_ratio": "max_aspect_ratio"}
@@ -131,7 +137,8 @@ class Quality:
             ax.axvline(self.thresholds[limits[name]], color="tab:red", lw=1)
             ax.set_xlabel(name.replace("_", " "))
             ax.set_yscale("log")
-        np.atleast_1d(axes)[0].set_ylabel(f"{self.cell_type} elements")
+        for ax in axes[::columns]:
+            ax.set_ylabel(f"{self.cell_type} elements")
         return fig
 
     def __repr__(self) -> str:

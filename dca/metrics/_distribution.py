@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..util import figure_axes
+from ..util import figure_axes, short_repr
 
 __all__ = ["Distribution", "weighted_summary"]
 
@@ -38,6 +38,8 @@ class Distribution:
     ``quantity``/``unit``: what the size is, for labels.
     """
 
+    __repr__ = short_repr
+
     name: str
     quantity: str
     table: Any
@@ -61,6 +63,7 @@ class Distribution:
         ax.set_title(self.name)
         if "mean" in self.summary:
             mean = self.summary["mean"] * (1e6 if self.unit == "m" else 1)
-            ax.axvline(mean, color="k", linestyle="--", linewidth=1, label=f"mean {mean:.3g}")
+            unit = "µm" if self.unit == "m" else self.unit
+            ax.axvline(mean, color="k", linestyle="--", linewidth=1, label=f"mean {mean:.3g} {unit}")
             ax.legend()
         return fig

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._errors import InputError
 from .._phase import field_of_view, phase_mask
-from ..util import takes_volume
+from ..util import short_repr, takes_volume
 from ._surface import phase_mesh, surface_area
 
 __all__ = ["Minkowski", "minkowski", "euler_characteristic", "integral_mean_curvature"]
@@ -38,6 +38,8 @@ class Minkowski:
         return {"volume_fraction": self.volume / b, "surface_density": self.surface_area / b,
                 "mean_curvature_density": self.integral_mean_curvature / b,
                 "euler_density": self.euler_characteristic / b}
+
+    __repr__ = short_repr
 
 
 @takes_volume

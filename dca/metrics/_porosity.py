@@ -9,7 +9,7 @@ import numpy as np
 from .. import _check
 from .._phase import field_of_view, phase_mask
 from ..segment._cleanup import spanning
-from ..util import takes_volume
+from ..util import short_repr, takes_volume
 
 __all__ = ["porosity", "connected_porosity", "Porosity", "porosity_report", "porosity_profile"]
 
@@ -38,6 +38,9 @@ def connected_porosity(volume, *, phase=None, axis="x", connectivity: int = 26) 
 
 @dataclass(frozen=True)
 class Porosity:
+
+    __repr__ = short_repr
+
     total: float
     connected: float
     isolated: float

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import InputError
-from ..util import figure_axes, takes_volume
+from ..util import figure_axes, short_repr, takes_volume
 from ._porosity import porosity
 
 __all__ = ["REV", "rev_analysis"]
@@ -18,6 +18,8 @@ __all__ = ["REV", "rev_analysis"]
 class REV:
     """``table``: size_m, mean, std, samples per size; ``rev_size``: the smallest edge length
     (m) whose spread (std) is below ``tolerance``, or None if none is."""
+
+    __repr__ = short_repr
 
     table: Any
     rev_size: float | None

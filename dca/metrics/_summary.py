@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._phase import phase_mask
+from .._phase import phase_mask, phase_names
 from ..util import takes_volume
 from ._chords import chord_length_distribution
 from ._minkowski import minkowski
@@ -15,12 +15,21 @@ __all__ = ["summary"]
 @takes_volume
 def summary(volume, *, phase=None, axis="x") -> dict:
     """Porosity (total, connected along ``axis``, isolated), specific surface (1/m, Crofton),
-    Minkowski functionals, and the statistics of the local-thickness PSD and the chords."""
+    Minkowski functionals, and the statistics of the local-thickness PSD and the chords.
+
+    For a phase other than the pore space the fractions are named for what they are:
+    ``volume_fraction``, ``connected_fraction`` and ``isolated_fraction`` (with ``phase``).
+    """
     phase_mask(volume, phase)  # fail early, with the clear message, on an empty or unknown phase
-    por = porosity_report(volume, phase=phase, axis=axis)
+    por = porosity_report(volume, phase=phase, axis=axis).to_dict()
+    names = phase_names(volume)
+    pore = phase is None or phase == "pore" or (not isinstance(phase, str) and names.get("pore") == phase)
+    if not pore:
+        por = {"phase": phase, **{k.replace("porosity", "fraction") if k != "porosity" else "volume_fraction": v
+                                  for k, v in por.items()}}
     mink = minkowski(volume, phase=phase)
     out = {
-        **por.to_dict(),
+        **por,
         "specific_surface_area": mink.surface_area / mink.bulk_volume,
         "specific_surface_area_unit": "1/m",
         "surface_area_m2": mink.surface_area,
@@ -32,5 +41,5 @@ def summary(volume, *, phase=None, axis="x") -> dict:
     if len(set(volume.voxel_size)) == 1:
         out["pore_size_distribution"] = {**pore_size_distribution(volume, phase=phase).summary, "unit": "m"}
     out["chord_length_distribution"] = {**chord_length_distribution(volume, phase=phase, axis=axis).summary,
-                                        "unit": "m", "axis": por.axis}
+                                        "unit": "m", "axis": por["axis"]}
     return out

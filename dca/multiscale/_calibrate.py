@@ -10,6 +10,7 @@ import numpy as np
 from .._errors import InputError
 from .._phase import phase_mask
 from .._volume import Volume
+from ..util import short_repr
 
 __all__ = ["block_mean", "calibrate_porosity", "PorosityCalibration"]
 
@@ -32,6 +33,8 @@ class PorosityCalibration:
     between bins, held flat beyond); ``slope`` / ``intercept`` / ``r2``: the straight-line fit
     porosity = intercept + slope * grey, for reporting; ``samples``: coarse voxels used.
     """
+
+    __repr__ = short_repr
 
     grey: np.ndarray
     porosity: np.ndarray

@@ -9,6 +9,7 @@ from scipy import ndimage
 
 from .._errors import ConvergenceError, InputError
 from .._volume import Volume
+from ..util import short_repr
 
 __all__ = ["locate", "Placement"]
 
@@ -24,6 +25,8 @@ class Placement:
     the starts tried); ``correlation``: normalised cross-correlation of the coarse data with
     the fine volume averaged down to the coarse voxel, at that place.
     """
+
+    __repr__ = short_repr
 
     origin: tuple[float, float, float]
     offset_voxels: tuple[float, float, float]

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .._errors import InputError
 from .._provenance import Step
+from ..util import short_repr
 
 __all__ = ["Network", "Health", "FACES", "face_axis"]
 
@@ -46,6 +47,8 @@ def face_axis(axis) -> tuple[str, str, int]:
 @dataclass(frozen=True)
 class Health:
     """What a flow solve along ``axis`` can use: pores connected to both faces, and the rest."""
+
+    __repr__ = short_repr
 
     axis: str
     spanning: np.ndarray  # bool per pore

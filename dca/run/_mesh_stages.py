@@ -7,7 +7,7 @@ import shutil
 from .._errors import InputError
 from ..io import save_figure
 from ._engine import Output, stage
-from ._report import render
+from ._report import RENDER_SCALE, render
 
 
 @stage("mesh", needs=("segment",), title="mesh",
@@ -63,10 +63,13 @@ def _render(mesh, path):
     """The mesh's outer surface coloured by tag (region or patch)."""
     def draw(plotter):
         grid = mesh.to_pyvista()
+        grid.points = grid.points * RENDER_SCALE
         if not mesh.is_surface:
             grid = grid.extract_surface(algorithm="dataset_surface")
-        plotter.add_mesh(grid, scalars="tag", cmap="tab10", show_edges=mesh.n_cells < 200_000,
-                         show_scalar_bar=False)
+        names = {tag: name for name, tag in mesh.cell_names.items()}
+        plotter.add_mesh(grid, scalars="tag", cmap="tab10", show_edges=mesh.n_cells < 200_000, categories=True,
+                         annotations={float(t): n for t, n in names.items()},
+                         scalar_bar_args={"title": "region" if not mesh.is_surface else "patch", "n_labels": 0})
 
     return render(path, draw)
 

@@ -72,16 +72,26 @@ def write_report(path: str, case: dict, done: dict, results: dict) -> str:
     return write_text(path, "\n".join(parts) + "\n")
 
 
+#: the unit of the 3-D pictures: ``draw`` functions multiply coordinates (metres) by this
+RENDER_SCALE, RENDER_UNIT = 1e6, "um"  # VTK's font has no µ
+
+
 def render(path: str, draw) -> str | None:
-    """An off-screen pyvista picture: ``draw(plotter)`` adds the meshes; seen from the iso
-    corner. Returns ``path``, or None where VTK cannot render here (no OpenGL context), so a
-    report goes without that picture rather than failing."""
+    """An off-screen pyvista picture: ``draw(plotter)`` adds the meshes, in micrometres
+    (``RENDER_SCALE``) and with their colour legends; this adds the axes with their
+    lengths, labelled x, y, z in um (a scale in every direction) and the orientation triad,
+    seen from the iso corner. Returns ``path``, or None where VTK cannot render here (no
+    OpenGL context), so a report goes without that picture rather than failing."""
     try:
         import pyvista as pv
 
-        plotter = pv.Plotter(off_screen=True, window_size=(900, 700))
+        plotter = pv.Plotter(off_screen=True, window_size=(1000, 800))
         try:
             draw(plotter)
+            plotter.show_bounds(xtitle=f"x ({RENDER_UNIT})", ytitle=f"y ({RENDER_UNIT})",
+                                ztitle=f"z ({RENDER_UNIT})", fmt="%.0f", font_size=11, location="outer",
+                                ticks="outside", minor_ticks=False)
+            plotter.add_axes(xlabel="x", ylabel="y", zlabel="z")
             plotter.camera_position = "iso"
             plotter.screenshot(path)
         finally:

@@ -9,7 +9,7 @@ import numpy as np
 from .._errors import InputError
 from ..io._atomic import save_figure
 from ._engine import Output, stage
-from ._report import render
+from ._report import RENDER_SCALE, RENDER_UNIT, render
 
 READ_KEYS = ("voxel_size", "key", "format", "dataset")  # passed on to dca.read
 SEGMENT_KEYS = ("method", "denoise", "size", "sigma", "classes", "names")
@@ -242,13 +242,14 @@ def _render_network(net, path):
     import pyvista as pv
 
     def draw(plotter):
-        points = net.pores[["x", "y", "z"]].to_numpy()
+        points = net.pores[["x", "y", "z"]].to_numpy() * RENDER_SCALE
         balls = pv.PolyData(points)
-        balls["d"] = net.pores["inscribed_diameter"].to_numpy()
+        label = f"pore inscribed diameter ({RENDER_UNIT})"
+        balls[label] = net.pores["inscribed_diameter"].to_numpy() * RENDER_SCALE
         conns = net.conns
         sticks = pv.PolyData(points, lines=np.hstack([np.full((len(conns), 1), 2), conns]).ravel())
         plotter.add_mesh(sticks, color="gray", line_width=1)
-        plotter.add_mesh(balls.glyph(scale="d", orient=False, geom=pv.Sphere(theta_resolution=8, phi_resolution=8)),
-                         scalars="d", cmap="viridis", show_scalar_bar=False)
+        plotter.add_mesh(balls.glyph(scale=label, orient=False, geom=pv.Sphere(theta_resolution=8, phi_resolution=8)),
+                         scalars=label, cmap="viridis", scalar_bar_args={"title": label, "fmt": "%.0f"})
 
     return render(path, draw)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._errors import InputError
 from .._phase import field_of_view
+from ..util import short_repr
 
 __all__ = ["Score", "score"]
 
@@ -15,6 +16,8 @@ __all__ = ["Score", "score"]
 @dataclass(frozen=True)
 class Score:
     """Confusion matrix (rows: truth, columns: segmentation) and summary figures, inside the mask."""
+
+    __repr__ = short_repr
 
     labels: tuple[int, ...]
     confusion: np.ndarray

@@ -9,7 +9,7 @@ import numpy as np
 from .._errors import InputError
 from .._phase import field_of_view, phase_names
 from .._volume import Volume
-from ..util import takes_volume
+from ..util import short_repr, takes_volume
 
 __all__ = ["phase_changes", "PhaseChanges", "track", "label_features"]
 
@@ -58,6 +58,8 @@ class PhaseChanges:
         return {"phases": list(self.names), "counts": self.counts.tolist(), "changed_fraction": self.changed_fraction,
                 "changes_m3": {f"{a}->{b}": self.volume(a, b) for a in self.names for b in self.names
                                if a != b and self.counts[self.names.index(a), self.names.index(b)]}}
+
+    __repr__ = short_repr
 
 
 def phase_changes(before: Volume, after: Volume) -> PhaseChanges:

@@ -88,7 +88,7 @@ def interface_curvature(volume, *, nonwetting, wetting, surface_tension: float, 
     return Curvature(kappa[meet], float(surface_tension))
 
 
-def invasion(series, *, nonwetting, wetting, surface_tension: float, solid=None, progress: bool = False):
+def invasion(series, *, nonwetting, wetting, surface_tension: float, solid=None, progress: bool | None = None):
     """Saturation, fluid volumes and interface capillary pressure at each step of a flow-cell series.
 
     Returns a pandas DataFrame (one row per step): the step coordinate, non-wetting

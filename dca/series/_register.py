@@ -8,6 +8,7 @@ import numpy as np
 
 from .._errors import ConvergenceError, InputError, OptionalDependencyError
 from .._volume import Volume
+from ..util import short_repr
 
 __all__ = ["register", "Registration", "correlation"]
 
@@ -68,6 +69,8 @@ class Registration:
                 "shift_m": self.shift_m.tolist(), "scale": self.scale, "quality": self.quality,
                 "matrix": self.matrix.tolist(), "offset_m": self.offset.tolist(), "iterations": self.iterations,
                 "stop_condition": self.stop_condition, "reference": self.reference}
+
+    __repr__ = short_repr
 
 
 def _sitk():

@@ -10,6 +10,7 @@ import numpy as np
 from .._errors import InputError
 from .._progress import steps
 from .._volume import Volume
+from ..util import show_progress
 
 __all__ = ["Series"]
 
@@ -97,7 +98,7 @@ class Series:
 
     # ------------------------------------------------------------------ pipeline
     def register(self, reference: int = 0, *, scaling: bool = False, min_quality: float = 0.5,
-                 progress: bool = False) -> Series:
+                 progress: bool | None = None) -> Series:
         """Register every step onto step ``reference`` (rigid, or rigid + isotropic scale).
 
         Returns a Series whose steps come resampled onto the reference grid; the transforms
@@ -109,7 +110,7 @@ class Series:
         reference = range(len(self))[reference]
         fixed = self.raw(reference)
         transforms = []
-        for i in steps(range(len(self)), "registering", enabled=progress):
+        for i in steps(range(len(self)), "registering", enabled=show_progress(progress)):
             if i == reference:
                 transforms.append(None)
                 continue
@@ -117,14 +118,14 @@ class Series:
                                        reference_index=reference))
         return self.replace(transforms=transforms)
 
-    def map(self, pipeline: Callable[[Volume], dict], *, progress: bool = False):
+    def map(self, pipeline: Callable[[Volume], dict], *, progress: bool | None = None):
         """Run ``pipeline(volume) -> {metric: value}`` on every step; a tidy table (pandas),
         one row per step with the step coordinate first. Nested dicts become ``outer.inner``
         columns; non-scalar values are dropped."""
         import pandas as pd
 
         rows = []
-        for i in steps(range(len(self)), "steps", enabled=progress):
+        for i in steps(range(len(self)), "steps", enabled=show_progress(progress)):
             result = pipeline(self[i])
             if not isinstance(result, dict):
                 raise InputError(f"the pipeline must return a dict of metrics, got {type(result).__name__}")
