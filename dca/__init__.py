@@ -7,17 +7,8 @@ filters, segmentation, metrics and pore networks. Flow lives in ``flow``, meshes
 """
 
 from . import instrument, io, util
-from ._errors import (
-    ConvergenceError,
-    DcaError,
-    FormatError,
-    InputError,
-    MissingFileError,
-    NotPercolatingError,
-    OptionalDependencyError,
-    ToolError,
-    VoxelSizeError,
-)
+from ._errors import (ConvergenceError, DcaError, FormatError, InputError, MissingFileError, NotPercolatingError,
+                      OptionalDependencyError, ToolError, VoxelSizeError)
 from ._provenance import Source, Step
 from ._quicklook import quicklook
 from ._units import M2_PER_MILLIDARCY, format_length, parse_length

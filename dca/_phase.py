@@ -67,6 +67,9 @@ def phase_mask(volume, phase=None, *, allow_empty: bool = False) -> np.ndarray:
             raise InputError(f"this label volume (labels {present[:8]}) names no 'pore' phase; {NAME_THE_LABELS}")
     else:
         label = volume.phase(phase)
+        if data.dtype == bool and label not in (0, 1):
+            raise InputError(f"phase {phase!r} is not in this binary volume: its labels are 0 (solid) and 1 "
+                             "(pore, True)")
     selected = data if data.dtype == bool and label == 1 else (~data if data.dtype == bool else data == label)
     if not allow_empty and not selected.any():
         present = np.unique(data).tolist() if data.dtype != bool else [False, True]

@@ -3,23 +3,10 @@ relative permeability, tortuosity. Reads what ``dca`` produces; ``dca`` never im
 
 from ._compare import Comparison, compare
 from ._conduits import MODELS, conduction_size_factor, hydraulic_conductance
-from ._drainage import (
-                        MERCURY,
-                        WATER_OIL,
-                        Drainage,
-                        drainage,
-                        invasion_vs_drainage,
-                        plot_relative_permeability,
-                        relative_permeability,
-)
-from ._network_flow import (
-                        FormationFactor,
-                        Permeability,
-                        formation_factor,
-                        permeability,
-                        solve_network,
-                        with_face_pores,
-)
+from ._drainage import (MERCURY, WATER_OIL, Drainage, drainage, invasion_vs_drainage, plot_relative_permeability,
+                        relative_permeability)
+from ._network_flow import (FormationFactor, Permeability, formation_factor, permeability, solve_network,
+                            with_face_pores)
 from ._stokes import StokesFlow, permeability_tensor, stokes
 from ._tortuosity import Tortuosity, tortuosity
 from ._upscale import KozenyCarman, Upscaled, kozeny_carman, upscale

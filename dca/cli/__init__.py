@@ -12,27 +12,23 @@ import signal
 import sys
 import threading
 
-from . import (
-    _convert,
-    _demo,
-    _flow,
-    _formats,
-    _info,
-    _mesh,
-    _metrics,
-    _network,
-    _run,
-    _segment,
-    _series,
-)
+from . import _convert, _demo, _flow, _formats, _info, _mesh, _metrics, _network, _run, _segment, _series
 
 __all__ = ["main"]
 
 _COMMANDS = (_info, _convert, _formats, _segment, _metrics, _network, _flow, _series, _mesh, _run, _demo)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the package's error style: one line (where the usage would be several),
+    naming the command and pointing to its --help; exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="dca", description="Digital core analysis: CT volumes to numbers, flow and meshes.")
     parser.add_argument("--version", action="version", version=f"dca {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

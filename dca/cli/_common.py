@@ -33,6 +33,15 @@ def phase_arg(text):
     return int(text) if text is not None and text.lstrip("-").isdigit() else text
 
 
+def header_offset_arg(text: str):
+    """A byte count, or 'auto'."""
+    if text == "auto":
+        return text
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"takes a number of bytes (0 or more) or 'auto', got {text!r}")
+    return int(text)
+
+
 def phases_arg(text: str) -> dict[str, int]:
     """``0=solid,1=pore,2=micro`` (or ``solid=0,...``) as {name: label}."""
     names = {}
@@ -57,7 +66,8 @@ def add_reader_options(parser: argparse.ArgumentParser, *, format_flag: str = "-
     group.add_argument("--shape", type=shape_arg, metavar="NZ,NY,NX", help="RAW: array shape")
     group.add_argument("--dtype", help="RAW: voxel type (uint8, uint16, float32, ...)")
     group.add_argument("--byte-order", choices=("little", "big"), help="RAW: byte order (default little)")
-    group.add_argument("--header-offset", metavar="BYTES", help="RAW: bytes before the voxels, or 'auto'")
+    group.add_argument("--header-offset", metavar="BYTES", type=header_offset_arg,
+                       help="RAW: bytes before the voxels, or 'auto'")
     group.add_argument("--dataset", help="HDF5: dataset path")
     group.add_argument("--key", help="NPZ: array name")
     group.add_argument("--length-unit", help="MHD/Avizo: unit of the stored spacing (mm, um, m)")
@@ -71,7 +81,7 @@ def reader_options(args) -> dict:
                "dtype": args.dtype, "byte_order": args.byte_order, "dataset": args.dataset,
                "key": args.key, "length_unit": args.length_unit, "phases": args.phases}
     if args.header_offset is not None:
-        options["header_offset"] = args.header_offset if args.header_offset == "auto" else int(args.header_offset)
+        options["header_offset"] = args.header_offset
     return {k: v for k, v in options.items() if v is not None}
 
 

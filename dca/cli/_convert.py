@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import (
-    add_output_options,
-    add_reader_options,
-    check_output,
-    emit,
-    reader_options,
-)
+from ._common import add_output_options, add_reader_options, check_output, emit, reader_options
 
 
 def add_parser(sub) -> None:

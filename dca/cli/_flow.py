@@ -148,14 +148,7 @@ def run_drainage(args) -> int:
     import os
 
     from dca.io import save_figure
-    from flow import (
-        MERCURY,
-        WATER_OIL,
-        drainage,
-        plot_relative_permeability,
-        relative_permeability,
-        with_face_pores,
-    )
+    from flow import MERCURY, WATER_OIL, drainage, plot_relative_permeability, relative_permeability, with_face_pores
 
     fluids = MERCURY if args.mercury else WATER_OIL
     sigma = args.surface_tension if args.surface_tension is not None else fluids["surface_tension"]

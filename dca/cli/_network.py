@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from ._common import (
-    add_output_options,
-    add_reader_options,
-    check_output,
-    emit,
-    phase_arg,
-    reader_options,
-)
+from ._common import add_output_options, add_reader_options, check_output, emit, phase_arg, reader_options
 
 NETWORK_SUFFIXES = (".dat", "_pores.csv", "_throats.csv", "_pores.parquet", "_throats.parquet")
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
 import sys
 from dataclasses import dataclass
 
 from .._errors import InputError, MissingFileError
 from ..io._atomic import write_text
-from ._engine import Context, run_stages
+from ._engine import Context, check_sections, run_stages
 from ._report import write_report
 
 __all__ = ["run_case", "run_case_beside", "CaseResult", "load_case", "check_expected"]
@@ -104,16 +105,24 @@ def run_case(path, out_dir: str | None = None, *, size: int | None = None, progr
         case_dir = os.getcwd() if isinstance(path, dict) else os.path.dirname(os.path.abspath(path))
     name = case["case"]["name"]
     out_dir = out_dir or os.path.join("dca_output", name)
-    os.makedirs(out_dir, exist_ok=True)
     sections = _sections(case)
     if size is not None:
         sections["input"] = {**sections["input"], "size": int(size)}
+    check_sections(sections)  # a typo or a missing stage is said before anything is written
     checksums = _input_checksums(case, case_dir)
     versions = _versions()
     ctx = Context(out_dir=out_dir, case_dir=case_dir, seed=int(case["case"]["seed"]), progress=progress,
                   sections=sections)
-    done = run_stages(sections, ctx, extra_key={"versions": versions, "inputs": checksums, "seed": ctx.seed},
-                      log=log)
+    fresh = not os.path.exists(out_dir)
+    os.makedirs(out_dir, exist_ok=True)
+    try:
+        done = run_stages(sections, ctx, extra_key={"versions": versions, "inputs": checksums, "seed": ctx.seed},
+                          log=log)
+    except BaseException:
+        cache = os.path.join(out_dir, ".cache")
+        if fresh and not (os.path.isdir(cache) and os.listdir(cache)):  # nothing finished: leave nothing
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
     results = {
         "case": case["case"],
         "results": {stage: {k: {"value": v, "unit": u} for k, (v, u) in d["output"].numbers.items()}

@@ -22,7 +22,7 @@ from typing import Any
 
 from .._errors import DcaError, InputError
 
-__all__ = ["stage", "Output", "Context", "STAGES", "run_stages", "StageError", "stage_reference"]
+__all__ = ["stage", "Output", "Context", "STAGES", "run_stages", "check_sections", "StageError", "stage_reference"]
 
 def _proxy(mapping: dict) -> MappingProxyType:
     return MappingProxyType(mapping)
@@ -172,6 +172,16 @@ def _key(name: str, params: dict, upstream: dict[str, str], extra: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def check_sections(sections: dict[str, dict]) -> list[str]:
+    """The sections in the order they run, after refusing an unknown stage, a missing one
+    that another needs, a circle, or a key a stage does not know."""
+    _load_plugins()
+    order = _order(list(sections))
+    for name in order:
+        _check_keys(name, sections[name])
+    return order
+
+
 def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=print) -> dict:
     """Run the stages named by ``sections`` (name -> params) in dependency order.
 
@@ -181,12 +191,9 @@ def run_stages(sections: dict[str, dict], ctx: Context, *, extra_key: dict, log=
     it; finished stages stay cached and their outputs stay on disk. With ``ctx.progress``, a
     bar over the stages names the one that runs.
     """
-    _load_plugins()
+    order = check_sections(sections)
     cache_dir = os.path.join(ctx.out_dir, ".cache")
     os.makedirs(cache_dir, exist_ok=True)
-    order = _order(list(sections))
-    for name in order:  # every typo before any stage runs
-        _check_keys(name, sections[name])
     bar = None
     if ctx.progress:
         from tqdm.auto import tqdm

@@ -12,14 +12,7 @@ from .._progress import steps as progress_steps
 from ..io import save_figure
 from ..util import natural_order
 from ._engine import Output, stage
-from ._stages import (
-    READ_KEYS,
-    make_sample,
-    phase_fractions,
-    read_options,
-    reduced_size,
-    segment_volume,
-)
+from ._stages import READ_KEYS, make_sample, phase_fractions, read_options, reduced_size, segment_volume
 
 __all__ = ["series_stage", "load_series", "series_files"]
 

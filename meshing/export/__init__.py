@@ -5,12 +5,14 @@ Every writer writes to temporary files beside the target and renames them into p
 failed export leaves no partial file.
 """
 
+from ._registry import LENGTH_UNITS, Exporter, exporters, register_exporter, write
+
 # Importing a format module registers it; the order is the order ``exporters()`` lists them.
-from . import _abaqus, _gmsh, _openfoam, _stl, _vtk, _xdmf  # noqa: E402,F401,I001
+from . import _stl, _vtk, _xdmf, _gmsh, _abaqus, _openfoam  # noqa: E402,F401,I001
+
 from ._abaqus import write_abaqus  # noqa: E402
 from ._gmsh import write_gmsh  # noqa: E402
 from ._openfoam import FoamPermeability, openfoam_case, openfoam_permeability, write_openfoam  # noqa: E402
-from ._registry import LENGTH_UNITS, Exporter, exporters, register_exporter, write
 from ._stl import write_stl  # noqa: E402
 from ._vtk import write_vtk  # noqa: E402
 from ._xdmf import write_xdmf  # noqa: E402
