@@ -55,34 +55,6 @@ def test_cleanup_islands_voids_spanning():
     assert filled.data[15, 15, 15]
 
 
-def test_filters_record_provenance_and_keep_the_input():
-    scan = dca.samples.virtual_scan(dca.samples.blobs(32), snr=4, field_of_view=False)
-    before = scan.grey.data.copy()
-    for f in (filters.median, filters.gaussian, filters.unsharp_mask, filters.nl_means):
-        out = f(scan.grey)
-        assert out.provenance[-1].name == f.__name__ and out.shape == scan.grey.shape
-    np.testing.assert_array_equal(scan.grey.data, before)
-    white = np.random.default_rng(0).normal(5.0, 0.3, size=(16, 64, 64)).astype(np.float32)
-    assert filters.noise_sigma(white) == pytest.approx(0.3, rel=0.05)
-
-
-def test_nl_means_chunked_equals_unchunked():
-    scan = dca.samples.virtual_scan(dca.samples.blobs(24), snr=4, field_of_view=False)
-    whole = filters.nl_means(scan.grey, h=0.1, chunk=64).data
-    chunked = filters.nl_means(scan.grey, h=0.1, chunk=8).data
-    np.testing.assert_allclose(chunked, whole, atol=1e-6)
-
-
-def test_crops_by_physical_coordinates_and_cylinder():
-    v = dca.samples.blobs(20, voxel_size=1e-6)
-    c = filters.crop_physical(v, z=(5e-6, 9.5e-6))
-    assert c.shape[0] == 5 and c.origin[0] == pytest.approx(5e-6)
-    cyl = filters.crop_cylinder(v, radius=5e-6)
-    assert cyl.shape[1:] == (10, 10) and cyl.mask is not None  # centres 5..14 um lie within 5 um of 9.5 um
-    with pytest.raises(InputError, match="holds no voxel centre"):
-        filters.crop_physical(v, x=(1, 2))
-
-
 def test_bad_grey_input():
     v = dca.Volume(np.full((4, 4, 4), np.nan, np.float32), voxel_size=1e-6)
     with pytest.raises(InputError, match="NaN or infinite"):
