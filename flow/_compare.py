@@ -44,8 +44,33 @@ class Comparison:
 
 def compare(volume, *, axis="x", phase=None, voxel_size=None, network=None, viscosity: float = 1e-3,
             **stokes_options) -> Comparison:
-    """Permeability along ``axis`` by the pore network (extracted here unless ``network`` is
-    given) and by Stokes flow on the voxels, with their ratio."""
+    """Permeability along ``axis`` by the pore network and by Stokes flow on the voxels, with their ratio.
+
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+    axis : {"x", "y", "z"}
+    phase : name or label, optional
+    voxel_size : float, metres
+        With an array only.
+    network : dca.network.Network, optional
+        Extracted here (SNOW) unless given.
+    viscosity : float, Pa.s
+    **stokes_options
+        Passed to :func:`stokes`.
+
+    Returns
+    -------
+    Comparison
+        ``network`` and ``stokes`` permeabilities and ``ratio`` (network / Stokes).
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> c = flow.compare(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6), axis="x")
+    >>> c.ratio == c.network.k_m2 / c.stokes.k_m2
+    True
+    """
     from dca.network import extract
 
     volume = as_volume(volume, voxel_size=voxel_size)

@@ -58,12 +58,35 @@ def _series(resistances: np.ndarray) -> np.ndarray:
 
 def hydraulic_conductance(network, model: str | None = None, viscosity: float = 1e-3,
                           microporous: dict | None = None) -> np.ndarray:
-    """Conduit hydraulic conductance per throat, m^3 / (Pa s).
+    """Hydraulic conductance of every conduit (pore 1 half, throat, pore 2 half in series).
 
-    ``microporous`` ({phase label or name: k_m in m^2}): pores of those phases (from a
-    multi-phase extraction, ``dca.network.extract(v, phase=["pore", "micro"])``) are blocks
-    of a Darcy medium; their conduit segments, and the throat of any conduit that touches
-    one, conduct k_m A / (mu l) with A the throat's cross-section (micro-links).
+    Parameters
+    ----------
+    network : dca.network.Network
+    model : str, optional
+        One of :data:`MODELS`; default the network's own (``network.conductance``).
+    viscosity : float, Pa.s
+    microporous : mapping of phase to float, m^2, optional
+        ``{phase: k_m}``: a conduit touching a pore of that phase also conducts by Darcy flow
+        through the microporous medium, g_D = k_m A / (mu L), in parallel with its own.
+
+    Returns
+    -------
+    (n_throats,) float array, m^3 / (Pa s)
+
+    See Also
+    --------
+    conduction_size_factor : the electrical (diffusive) counterpart.
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    >>> g = flow.hydraulic_conductance(net)
+    >>> g.shape == (net.n_throats,), bool((g > 0).all())
+    (True, True)
+    >>> bool((flow.hydraulic_conductance(net, viscosity=2e-3) == g / 2).all())   # g ~ 1 / mu
+    True
     """
     resistance = _resistances(network, model, viscosity)
     if microporous:
@@ -129,7 +152,26 @@ def _resistances(network, model: str | None, viscosity: float) -> np.ndarray:
 
 
 def conduction_size_factor(network, model: str | None = None) -> np.ndarray:
-    """Conduit conduction size factor per throat, m: the conductance for a conductivity of 1 S/m."""
+    """Conduction size factor s (m) of every conduit: an electrical or diffusive conductance is sigma * s.
+
+    Parameters
+    ----------
+    network : dca.network.Network
+    model : str, optional
+        One of :data:`MODELS`; default the network's own.
+
+    Returns
+    -------
+    (n_throats,) float array, m
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    >>> s = flow.conduction_size_factor(net)
+    >>> s.shape == (net.n_throats,), bool((s > 0).all())
+    (True, True)
+    """
     model = model or network.conductance
     d, lengths, g = _segments(network, "inscribed_diameter" if model == "valvatne_blunt" else "diameter")
     d1, dt, d2 = d

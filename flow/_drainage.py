@@ -40,6 +40,14 @@ WATER_OIL = {"surface_tension": 0.03, "contact_angle": 0.0}  # strongly water-we
 
 
 def entry_pressure(diameter, shape_factor, surface_tension, contact_angle, use_shape_factor=False):
+    """Capillary entry pressure (Pa) of elements of inscribed ``diameter`` (m): Young-Laplace
+    2 sigma |cos theta| / r, or with ``use_shape_factor`` Mason and Morrow's (1991) shape-factor
+    form sigma |cos theta| (1 + 2 sqrt(pi G)) / r.
+
+    >>> from flow._drainage import entry_pressure
+    >>> round(float(entry_pressure(2e-6, 1 / (4 * 3.141592653589793), 0.03, 0.0)))   # 2 sigma / r
+    60000
+    """
     r = np.asarray(diameter, dtype=float) / 2
     cos = np.cos(np.radians(contact_angle))
     if use_shape_factor:
@@ -101,7 +109,43 @@ class Drainage:
 def drainage(network: Network, *, axis="x", surface_tension: float = WATER_OIL["surface_tension"],
              contact_angle: float = WATER_OIL["contact_angle"], trapping: bool = True,
              shape_factor: bool = False) -> Drainage:
-    """Primary drainage from the inlet face of ``axis`` (non-wetting phase invading)."""
+    """Primary drainage from the inlet face of ``axis``: the non-wetting phase invades pores and
+    throats in order of their entry pressure (invasion percolation), with or without trapping.
+
+    Parameters
+    ----------
+    network : dca.network.Network
+        With boundary pores on the faces normal to ``axis``.
+    axis : {"x", "y", "z"}
+    surface_tension : float, N/m
+        0.03 (water-oil) by default; :data:`MERCURY` holds mercury's 0.485 and 140 degrees.
+    contact_angle : float, degrees
+        Through the wetting phase; 90 is refused (no capillary entry pressure).
+    trapping : bool
+        The wetting phase is trapped once its cluster loses contact with the outlet.
+    shape_factor : bool
+        Entry pressures from the elements' shape factors (Mason and Morrow) instead of circles.
+
+    Returns
+    -------
+    Drainage
+        ``curve`` (capillary pressure against saturations), ``breakthrough_pressure``, the
+        invasion order and pressure of every pore and throat, ``micp()`` and ``plot()``.
+
+    Raises
+    ------
+    InputError
+        No boundary pores on the faces, a non-positive surface tension, or a contact angle of 90.
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    >>> d = flow.drainage(net, axis="x")
+    >>> curve = d.curve["saturation_wetting"].to_numpy()
+    >>> bool((curve[1:] <= curve[:-1]).all()), d.breakthrough_pressure > 0   # Sw only falls as Pc rises
+    (True, True)
+    """
     low, high, _ = face_axis(axis)
     surface_tension = check_positive(surface_tension, name="surface_tension", unit="N/m")
     inlet, outlet = network.boundary_pores(low), network.boundary_pores(high)
@@ -254,7 +298,32 @@ def _evenly(saturation: np.ndarray, points: int) -> np.ndarray:
 
 
 def relative_permeability(result: Drainage, *, points: int = 20, model: str | None = None) -> pd.DataFrame:
-    """k_rw and k_rnw against wetting saturation along the drainage path (see module notes)."""
+    """Relative permeabilities k_rw and k_rnw against wetting saturation along the drainage path.
+
+    Parameters
+    ----------
+    result : Drainage
+        From :func:`drainage`.
+    points : int
+        About this many saturations, evenly spaced along the curve.
+    model : str, optional
+        Conduit model; default the network's own.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``capillary_pressure_pa``, ``saturation_wetting``, ``krw``, ``krnw``. Each phase
+        flows through the conduits it fills (no corner films). A network that does not percolate
+        gives kr = 0 with the reason in ``attrs["reason"]``.
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    >>> kr = flow.relative_permeability(flow.drainage(net, axis="x"), points=5)
+    >>> float(kr["krw"].iloc[0]) <= 1, bool(kr[["krw", "krnw"]].ge(0).all().all())
+    (True, True)
+    """
     net = result.network
     g = hydraulic_conductance(net, model)
     single = solve_network(net, g, axis=result.axis)
@@ -284,6 +353,9 @@ def relative_permeability(result: Drainage, *, points: int = 20, model: str | No
 
 
 def plot_relative_permeability(table: pd.DataFrame, ax=None):
+    """A matplotlib figure of k_rw and k_rnw against wetting saturation (the table of
+    :func:`relative_permeability`), drawn on ``ax`` when given.
+    """
     from dca.util import figure_axes
 
     fig, ax = figure_axes(ax)

@@ -42,7 +42,32 @@ class NetworkSolution:
 
 def solve_network(network: Network, conductance: np.ndarray, *, axis="x", inlet_value: float = 1.0,
                   outlet_value: float = 0.0) -> NetworkSolution:
-    """Solve sum_j g_ij (p_i - p_j) = 0 with p fixed on the boundary pores of the two faces."""
+    """Solve sum_j g_ij (p_i - p_j) = 0 with p fixed on the boundary pores of the two faces.
+
+    Parameters
+    ----------
+    network : dca.network.Network
+    conductance : (n_throats,) float array
+        Conductance of every conduit (hydraulic, m^3/(Pa s), or a conduction size factor, m).
+    axis : {"x", "y", "z"}
+        The faces ``{axis}min`` (held at ``inlet_value``) and ``{axis}max`` (``outlet_value``).
+    inlet_value, outlet_value : float
+        The potentials held on the two faces.
+
+    Returns
+    -------
+    NetworkSolution
+        ``potential`` per pore (NaN outside the spanning cluster), ``throat_flow``, ``inflow``,
+        ``outflow``, ``used`` and ``reason`` (why nothing flows, else empty).
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    >>> sol = flow.solve_network(net, flow.hydraulic_conductance(net), axis="x")
+    >>> sol.mass_balance < 1e-9, sol.reason
+    (True, '')
+    """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
     from scipy.sparse.linalg import spsolve
@@ -150,19 +175,69 @@ class Permeability:
 
 
 def with_face_pores(network: Network, axis="x") -> Network:
-    """``network`` itself if it has boundary pores on the faces normal to ``axis``, else with
-    face pores added (saved or foreign networks often have none)."""
+    """``network`` itself if it has boundary pores on both faces normal to ``axis``, else the
+    network with face pores added (saved or foreign networks often have none).
+
+    Parameters
+    ----------
+    network : dca.network.Network
+    axis : {"x", "y", "z"}
+
+    Returns
+    -------
+    dca.network.Network
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    >>> flow.with_face_pores(net, "x") is net   # an extracted network has its face pores
+    True
+    """
     return network if len(network.boundary_pores(f"{axis}min")) else network.with_face_pores(axis)
 
 
 def permeability(network: Network, *, axis="x", model: str | None = None, viscosity: float = 1e-3,
                  pressure_drop: float = 1.0, microporous: dict | None = None) -> Permeability:
-    """Absolute permeability of ``network`` along ``axis`` (m^2 and mD) from a Stokes-flow solve.
+    """Absolute permeability of ``network`` along ``axis`` from a Stokes-flow solve on its conduits.
 
-    ``model``: conduit conductance (see ``flow._conduits``); default the network's own. A
-    network that does not percolate along ``axis`` gets k = 0 and the reason.
-    ``microporous`` ({phase: k_m}): Darcy micro-links through the pores of those phases
-    (see :func:`flow.hydraulic_conductance`).
+    Parameters
+    ----------
+    network : dca.network.Network
+    axis : {"x", "y", "z"}
+    model : str, optional
+        Conduit conductance model (:data:`flow.MODELS`); default the network's own.
+    viscosity : float, Pa.s
+    pressure_drop : float, Pa
+    microporous : mapping of phase to float, m^2, optional
+        Darcy micro-links through the pores of those phases (see :func:`hydraulic_conductance`).
+
+    Returns
+    -------
+    Permeability
+        ``k_m2``, ``k_mD``, ``mass_balance``, the box length and cross-section used, and
+        ``reason`` (empty unless k = 0).
+
+    Raises
+    ------
+    InputError
+        A non-positive viscosity or pressure drop, or an unknown model.
+
+    Notes
+    -----
+    Darcy over the sample's box: k = Q mu L / (A dP), with L and A the box's length and
+    cross-section. A network that does not percolate along ``axis`` gets k = 0 and the reason
+    (the library's rule for every transport quantity; see ``flow``).
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    >>> k = flow.permeability(net, axis="x")
+    >>> k.k_m2 > 0, k.mass_balance < 1e-9
+    (True, True)
+    >>> round(k.k_mD / k.k_m2 * 9.869233e-16, 12)   # 1 mD = 9.869233e-16 m^2
+    1.0
     """
     viscosity = check_positive(viscosity, name="viscosity", unit="Pa.s")
     pressure_drop = check_positive(pressure_drop, name="pressure_drop", unit="Pa")
@@ -200,7 +275,29 @@ class FormationFactor:
 
 
 def formation_factor(network: Network, *, axis="x", model: str | None = None) -> FormationFactor:
-    """Formation factor F = sigma_w / sigma_eff from a conduction solve through the brine-filled network."""
+    """Formation factor F = sigma_w / sigma_eff from a conduction solve through the brine-filled network.
+
+    Parameters
+    ----------
+    network : dca.network.Network
+    axis : {"x", "y", "z"}
+    model : str, optional
+        Conduit model for the conduction size factors; default the network's own.
+
+    Returns
+    -------
+    FormationFactor
+        ``formation_factor`` (inf where the network does not percolate, with ``reason``) and
+        ``conductivity_ratio`` = 1 / F.
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    >>> f = flow.formation_factor(net, axis="x")
+    >>> f.formation_factor > 1 / net.porosity   # F exceeds 1/phi: the pore space is tortuous
+    True
+    """
     model = model or network.conductance
     s = conduction_size_factor(network, model)
     sol = solve_network(network, s, axis=axis)

@@ -94,14 +94,40 @@ def tortuosity(volume, *, axis="x", phase=None, diffusivity: dict | None = None,
                tol: float = 1e-7, keep_field: bool = False, progress: bool | None = None) -> Tortuosity:
     """Tortuosity factor, effective diffusivity ratio and formation factor along ``axis``.
 
-    ``image``: a Volume (or array: isotropic voxels assumed unless ``voxel_size`` is given;
-    the result is dimensionless). ``phase``: the conducting phase (default pore / True).
-    ``diffusivity``: ``{phase: D}`` for several conducting phases (others conduct nothing).
-    ``tol``: relative residual of the conjugate-gradient solve (classical AMG preconditioned;
-    1e-7 leaves the flux through the cross-sections equal to ~1e-6 and tau exact to ~1e-9).
-    ``keep_field``: keep the concentration (NaN outside the conducting clusters).
-    ``progress``: a bar (after a second) over the multigrid setup and the CG iterations.
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+    axis : {"x", "y", "z"}
+    phase : name or label, optional
+        The conducting phase (default pore / True).
+    diffusivity : mapping of phase to float, optional
+        ``{phase: D}`` for several conducting phases (others conduct nothing), e.g.
+        ``{"pore": 1.0, "binder": 0.1}``.
+    voxel_size : float or (3,) floats, metres
+        With an array only.
+    tol : float
+        Relative residual of the conjugate-gradient solve (AMG preconditioned; 1e-7 leaves the
+        flux through the cross-sections equal to ~1e-6 and tau exact to ~1e-9).
+    keep_field : bool
+        Keep the concentration (NaN outside the conducting clusters).
+    progress : bool, optional
+        A bar over the multigrid setup and the CG iterations; default on in notebooks and
+        interactive shells only.
 
+    Returns
+    -------
+    Tortuosity
+        ``tau``, ``effective_diffusivity_ratio`` (D_eff/D), ``formation_factor``, ``porosity``,
+        ``mass_balance``; tau = inf with ``reason`` where the phase does not span the sample.
+
+    Notes
+    -----
+    TauFactor's convention: the faces are held at 1 and 0 half a voxel outside, sides
+    sealed, harmonic means between voxels; tau = porosity / (D_eff/D), F = 1 / (D_eff/D).
+    Cooper et al. (2016), SoftwareX 5, 203, doi:10.1016/j.softx.2016.09.002.
+
+    Examples
+    --------
     >>> import numpy as np
     >>> tube = np.zeros((8, 8, 20), bool); tube[2:6, 2:6, :] = True
     >>> t = tortuosity(tube, axis="x", voxel_size=1e-6)

@@ -52,9 +52,35 @@ class Upscaled:
 
 def upscale(volume, block, *, axis="x", phase=None, voxel_size=None, progress: bool | None = None,
             **stokes_options):
-    """Porosity and Stokes permeability along ``axis`` of every ``block``^3 (or (bz, by, bx))
-    sub-volume; the volume is cropped to whole blocks. Extra keywords go to :func:`flow.stokes`
-    (``microporous=``, ``lateral=``, ``tol=``)."""
+    """Porosity and Stokes permeability along ``axis`` of every block of a large volume.
+
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+    block : int or (3,) ints
+        Block size in voxels (at least 4); the volume is cropped to whole blocks.
+    axis : {"x", "y", "z"}
+    phase : name or label, optional
+    voxel_size : float, metres
+        With an array only.
+    progress : bool, optional
+        A bar over the blocks; default on in notebooks and interactive shells only.
+    **stokes_options
+        Passed to :func:`stokes` (``microporous=``, ``lateral=``, ``tol=``).
+
+    Returns
+    -------
+    Upscaled
+        ``porosity`` and ``k_m2`` maps (one value per block; k = 0 where a block has no path),
+        their grid's ``voxel_size`` and ``origin``.
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> u = flow.upscale(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6), 16, axis="x")
+    >>> u.porosity.shape, bool((u.k_m2 >= 0).all())
+    ((2, 2, 2), True)
+    """
     from ._stokes import stokes
 
     volume = as_volume(volume, voxel_size=voxel_size)
@@ -96,8 +122,25 @@ class KozenyCarman:
 
 
 def kozeny_carman(porosity, k_m2) -> KozenyCarman:
-    """Fit the Kozeny-Carman constant to (porosity, permeability) pairs, e.g. from :func:`upscale`;
-    pairs with k = 0 or porosity 0 or 1 are left out."""
+    """Fit k = c phi^3 / (1 - phi)^2 to (porosity, permeability) pairs, e.g. from :func:`upscale`.
+
+    Parameters
+    ----------
+    porosity, k_m2 : array-like
+        Pairs with k = 0 or porosity 0 or 1 are left out.
+
+    Returns
+    -------
+    KozenyCarman
+        ``c`` (m^2), the log-space fit quality ``r2_log``, and ``permeability(phi)``.
+
+    Examples
+    --------
+    >>> import flow
+    >>> law = flow.kozeny_carman([0.2, 0.3, 0.4], [2e-13 * p ** 3 / (1 - p) ** 2 for p in (0.2, 0.3, 0.4)])
+    >>> round(law.c / 2e-13, 9), round(law.r2_log, 9)
+    (1.0, 1.0)
+    """
     phi = np.ravel(np.asarray(porosity, dtype=float))
     k = np.ravel(np.asarray(k_m2, dtype=float))
     ok = (k > 0) & (phi > 0) & (phi < 1)
