@@ -66,7 +66,8 @@ def phase_mask(volume, phase=None, *, allow_empty: bool = False) -> np.ndarray:
             present = np.unique(data).tolist()
             raise InputError(f"this label volume (labels {present[:8]}) names no 'pore' phase; {NAME_THE_LABELS}")
     else:
-        label = volume.phase(phase)
+        binary = phase_names(volume) if isinstance(phase, str) and phase not in volume.phases else {}
+        label = binary[phase] if phase in binary else volume.phase(phase)  # "pore"/"solid" of a binary image
         if data.dtype == bool and label not in (0, 1):
             raise InputError(f"phase {phase!r} is not in this binary volume: its labels are 0 (solid) and 1 "
                              "(pore, True)")

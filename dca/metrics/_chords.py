@@ -14,8 +14,28 @@ __all__ = ["chord_lengths", "chord_length_distribution"]
 
 @takes_volume
 def chord_lengths(volume, *, phase=None, axis="x") -> np.ndarray:
-    """Lengths (m) of every run of ``phase`` along ``axis``; runs touching the box or the mask
-    edge are dropped (their true length is unknown)."""
+    """Lengths (m) of every run of ``phase`` along ``axis``; runs that touch the box or the edge
+    of the mask are dropped (their true length is unknown).
+
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+        Segmented: True / 1 / the phase named "pore" is the pore space.
+    phase : name or label, optional
+        The phase to measure (default the pore space).
+    axis : {"x", "y", "z"}
+
+    Returns
+    -------
+    float array, m
+
+    Examples
+    --------
+    >>> import numpy as np, dca
+    >>> im = np.zeros((6, 6, 12), bool); im[2:4, 2:4, 3:8] = True   # 4 runs of 5 voxels along x
+    >>> (dca.metrics.chord_lengths(im, voxel_size=1e-6, axis="x") * 1e6).round(9).tolist()
+    [5.0, 5.0, 5.0, 5.0]
+    """
     a = _check.axis(axis)
     selected = phase_mask(volume, phase)
     mask = field_of_view(volume)
@@ -39,9 +59,29 @@ def chord_lengths(volume, *, phase=None, axis="x") -> np.ndarray:
 
 @takes_volume
 def chord_length_distribution(volume, *, phase=None, axis="x") -> Distribution:
-    """Histogram (one bin per voxel length) and statistics of the chords along ``axis``.
+    """Histogram (one bin per voxel length) and statistics of the chords of ``phase`` along ``axis``.
 
     For an isotropic medium the mean chord of a phase is 4 phi / S_V (Cauchy).
+
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+        Segmented: True / 1 / the phase named "pore" is the pore space.
+    phase : name or label, optional
+        The phase to measure (default the pore space).
+    axis : {"x", "y", "z"}
+
+    Returns
+    -------
+    Distribution
+
+    Examples
+    --------
+    >>> import numpy as np, dca
+    >>> im = np.zeros((6, 6, 12), bool); im[2:4, 2:4, 3:8] = True
+    >>> d = dca.metrics.chord_length_distribution(im, voxel_size=1e-6, axis="x")
+    >>> d.summary["count"], round(d.summary["mean"] * 1e6, 9)
+    (4, 5.0)
     """
     import pandas as pd
 

@@ -44,7 +44,29 @@ class Minkowski:
 
 @takes_volume
 def euler_characteristic(volume, *, phase=None, connectivity: int = 26) -> int:
-    """Euler characteristic of ``phase``, 26- (complement 6-) or 6- (complement 26-) connected."""
+    """Euler characteristic of ``phase``: components minus tunnels plus cavities.
+
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+        Segmented: True / 1 / the phase named "pore" is the pore space.
+    phase : name or label, optional
+        The phase to measure (default the pore space).
+    connectivity : {26, 6}
+        The phase 26- (its complement 6-) or 6- (complement 26-) connected.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import numpy as np, dca
+    >>> g = np.mgrid[:28, :28, :28] - 13.7
+    >>> ball = dca.Volume((g ** 2).sum(0) < 10 ** 2, voxel_size=1e-6)   # radius 10 um
+    >>> dca.metrics.euler_characteristic(ball)
+    1
+    """
     from skimage.measure import euler_number
 
     if connectivity not in (6, 26):
@@ -54,7 +76,28 @@ def euler_characteristic(volume, *, phase=None, connectivity: int = 26) -> int:
 
 @takes_volume
 def integral_mean_curvature(volume, *, phase=None) -> float:
-    """Integral of the mean curvature over the boundary of ``phase`` (m), outward normals positive."""
+    """Integral of the mean curvature over the boundary of ``phase`` (m), outward normals positive.
+
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+        Segmented: True / 1 / the phase named "pore" is the pore space.
+    phase : name or label, optional
+        The phase to measure (default the pore space).
+
+    Returns
+    -------
+    float, m
+        4 pi R for a ball of radius R.
+
+    Examples
+    --------
+    >>> import numpy as np, dca
+    >>> g = np.mgrid[:28, :28, :28] - 13.7
+    >>> ball = dca.Volume((g ** 2).sum(0) < 10 ** 2, voxel_size=1e-6)   # radius 10 um
+    >>> round(dca.metrics.integral_mean_curvature(ball) / (4 * np.pi * 10e-6), 2)
+    0.99
+    """
     verts, faces = phase_mesh(volume, phase=phase)
     # every edge with its two faces; marching cubes orients faces consistently
     edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
@@ -78,7 +121,34 @@ def integral_mean_curvature(volume, *, phase=None) -> float:
 
 @takes_volume
 def minkowski(volume, *, phase=None, connectivity: int = 26) -> Minkowski:
-    """All four Minkowski functionals of ``phase`` (mask respected for M0, M1 and the bulk)."""
+    """All four Minkowski functionals of ``phase``: volume, surface area, integral of mean
+    curvature and Euler characteristic (the field-of-view mask respected for the first two and
+    the bulk volume).
+
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+        Segmented: True / 1 / the phase named "pore" is the pore space.
+    phase : name or label, optional
+        The phase to measure (default the pore space).
+    connectivity : {26, 6}
+        For the Euler characteristic.
+
+    Returns
+    -------
+    Minkowski
+        ``volume`` (m^3), ``surface_area`` (m^2), ``integral_mean_curvature`` (m),
+        ``euler_characteristic``, ``bulk_volume`` (m^3) and ``densities`` (per bulk volume).
+
+    Examples
+    --------
+    >>> import numpy as np, dca
+    >>> g = np.mgrid[:28, :28, :28] - 13.7
+    >>> ball = dca.Volume((g ** 2).sum(0) < 10 ** 2, voxel_size=1e-6)   # radius 10 um
+    >>> m = dca.metrics.minkowski(ball)
+    >>> m.euler_characteristic, round(float(m.volume / (4 / 3 * np.pi * (10e-6) ** 3)), 2)
+    (1, 1.0)
+    """
     selected = phase_mask(volume, phase)
     mask = field_of_view(volume)
     count = np.count_nonzero(selected if mask is None else selected & mask)

@@ -42,18 +42,34 @@ class REV:
 @takes_volume
 def rev_analysis(volume, *, sizes=None, samples: int = 20, tolerance: float = 0.01, seed: int = 0,
                  quantity=porosity, name: str = "porosity") -> REV:
-    """Evaluate ``quantity(sub_volume)`` on ``samples`` random cubes per edge length.
+    """Representative elementary volume: ``quantity`` of ``samples`` random cubes per edge length.
 
     Parameters
     ----------
+    volume : Volume, or an array with ``voxel_size``
     sizes : sequence of int, voxels, optional
         Cube edges; default 8 sizes from 1/10 to 1/2 of the smallest dimension.
     samples : int
         Random cubes per size (positions from ``seed``, so the analysis is reproducible).
     tolerance : float
         Standard deviation below which a size counts as representative.
-    quantity : callable
-        Volume -> float; porosity by default (permeability plugs in later).
+    seed : int
+    quantity : callable, optional
+        Volume -> float; porosity by default (a permeability plugs in the same way).
+    name : str
+        What ``quantity`` is, for the table and the plot.
+
+    Returns
+    -------
+    REV
+        ``table`` (size_m, mean, std, samples), the representative size, and ``plot()``.
+
+    Examples
+    --------
+    >>> import dca
+    >>> rev = dca.metrics.rev_analysis(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6), samples=4)
+    >>> list(rev.table.columns), len(rev.table)
+    (['size_m', 'mean', 'std', 'samples'], 8)
     """
     import pandas as pd
 

@@ -41,8 +41,28 @@ def watershed_regions(selected: np.ndarray, *, min_distance: int = 3, sigma: flo
     """Split a phase into regions (pores or particles) by a watershed of its distance map.
 
     Markers are the maxima of the lightly smoothed distance map at least ``min_distance``
-    voxels apart (SNOW-like, Gostick 2017, doi:10.1103/PhysRevE.96.023307); touching
-    spheres come apart at their necks.
+    voxels apart (SNOW-like, Gostick 2017, doi:10.1103/PhysRevE.96.023307); touching spheres
+    come apart at their necks.
+
+    Parameters
+    ----------
+    selected : (nz, ny, nx) bool array
+    min_distance : int, voxels
+    sigma : float, voxels
+        Gaussian smoothing of the distance map before its maxima are taken.
+
+    Returns
+    -------
+    (nz, ny, nx) int array
+        Region labels 1..n, 0 outside the phase.
+
+    Examples
+    --------
+    >>> import numpy as np, dca
+    >>> g = np.mgrid[:20, :20, :36]
+    >>> pair = sum(((g[0] - 9.5) ** 2 + (g[1] - 9.5) ** 2 + (g[2] - c) ** 2) < 49 for c in (10, 24)) > 0
+    >>> int(dca.metrics.watershed_regions(pair).max())   # two touching balls, two regions
+    2
     """
     from skimage.feature import peak_local_max
     from skimage.segmentation import watershed
@@ -75,11 +95,35 @@ def _region_distribution(volume, phase, name: str, min_distance: int) -> Distrib
 @takes_volume
 def pore_size_distribution(volume, *, phase=None, method: str = "local_thickness",
                            min_distance: int = 3) -> Distribution:
-    """Pore size distribution.
+    """Pore size distribution of ``phase``.
 
-    ``method="local_thickness"``: continuous PSD, volume fraction of the phase per ball
-    diameter (2 x integer radius x voxel size). ``method="watershed"``: one equivalent
-    diameter (6 V / pi)^(1/3) per watershed pore region.
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+        Segmented: True / 1 / the phase named "pore" is the pore space.
+    phase : name or label, optional
+        The phase to measure (default the pore space).
+    method : {"local_thickness", "watershed"}
+        "local_thickness": the volume fraction of the phase per ball diameter (2 x integer
+        radius x voxel size), continuous; "watershed": one equivalent diameter (6 V / pi)^(1/3)
+        per watershed region.
+    min_distance : int, voxels
+        For "watershed".
+
+    Returns
+    -------
+    Distribution
+        ``table`` (diameter in m and its fraction), ``summary`` (mean, std, d10, d50, d90, mode,
+        metres) and ``plot()``.
+
+    Examples
+    --------
+    >>> import numpy as np, dca
+    >>> g = np.mgrid[:28, :28, :28] - 13.7
+    >>> ball = dca.Volume((g ** 2).sum(0) < 10 ** 2, voxel_size=1e-6)   # radius 10 um
+    >>> psd = dca.metrics.pore_size_distribution(ball)
+    >>> psd.summary["mode"]   # the ball's diameter, 2 x 9 voxels
+    1.8e-05
     """
     if method == "local_thickness":
         return _lt_distribution(volume, phase, "pore size distribution (local thickness)")
@@ -92,5 +136,27 @@ def pore_size_distribution(volume, *, phase=None, method: str = "local_thickness
 
 @takes_volume
 def particle_size_distribution(volume, *, phase, min_distance: int = 3) -> Distribution:
-    """Particle (or agglomerate) sizes, touching particles split by a distance-map watershed."""
+    """Particle (or agglomerate) sizes: touching particles split by a distance-map watershed,
+    one equivalent diameter (6 V / pi)^(1/3) each.
+
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+    phase : name or label
+        The particles' phase.
+    min_distance : int, voxels
+
+    Returns
+    -------
+    Distribution
+
+    Examples
+    --------
+    >>> import numpy as np, dca
+    >>> g = np.mgrid[:20, :20, :36]
+    >>> pair = sum(((g[0] - 9.5) ** 2 + (g[1] - 9.5) ** 2 + (g[2] - c) ** 2) < 49 for c in (10, 24)) > 0
+    >>> d = dca.metrics.particle_size_distribution(pair, voxel_size=1e-6, phase=1)
+    >>> d.summary["count"]
+    2
+    """
     return _region_distribution(volume, phase, "particle size distribution", min_distance)

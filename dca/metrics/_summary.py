@@ -14,11 +14,35 @@ __all__ = ["summary"]
 
 @takes_volume
 def summary(volume, *, phase=None, axis="x") -> dict:
-    """Porosity (total, connected along ``axis``, isolated), specific surface (1/m, Crofton),
-    Minkowski functionals, and the statistics of the local-thickness PSD and the chords.
+    """The headline numbers of a segmented volume in one call (what ``dca metrics`` prints).
 
+    Porosity (total, connected along ``axis``, isolated), specific surface (1/m, Crofton),
+    Minkowski functionals, and the statistics of the local-thickness PSD and of the chords.
     For a phase other than the pore space the fractions are named for what they are:
     ``volume_fraction``, ``connected_fraction`` and ``isolated_fraction`` (with ``phase``).
+
+    Parameters
+    ----------
+    volume : Volume, or an array with ``voxel_size``
+        Segmented: True / 1 / the phase named "pore" is the pore space.
+    phase : name or label, optional
+        The phase to measure (default the pore space).
+    axis : {"x", "y", "z"}
+
+    Returns
+    -------
+    dict
+        Numbers in SI units (the unit is in the key where it is not 1).
+
+    Examples
+    --------
+    >>> import dca
+    >>> v = dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6)
+    >>> s = dca.metrics.summary(v)
+    >>> round(s["porosity"], 3), s["specific_surface_area_unit"]
+    (0.4, '1/m')
+    >>> "volume_fraction" in dca.metrics.summary(v, phase="solid")
+    True
     """
     phase_mask(volume, phase)  # fail early, with the clear message, on an empty or unknown phase
     por = porosity_report(volume, phase=phase, axis=axis).to_dict()
