@@ -32,7 +32,8 @@ from ._units import format_length
 from ._volume import Volume, is_lazy_array
 
 __all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_fraction", "phase_mask",
-           "phase_names", "field_of_view", "grey_values", "progress_steps", "dask_progress", "figure_axes", "is_lazy_array",
+           "phase_names", "field_of_view", "grey_values", "progress_steps", "dask_progress", "figure_axes",
+           "is_lazy_array",
            "natural_key", "natural_order", "short_repr",
            "show_progress"]
 

@@ -123,8 +123,9 @@ def _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop):
         raise InputError(f"lateral must be one of {LATERALS}, got {lateral!r}")
     if inlet == "reservoir" and (int(buffer) != buffer or buffer < 1):
         raise InputError(f"buffer must be a whole number of slices >= 1, got {buffer!r}")
-    for name, value, unit in (("tol", tol, ""), ("viscosity", viscosity, "Pa.s"), ("pressure_drop", pressure_drop, "Pa")):
-        check_positive(value, name=name, unit=unit)
+    check_positive(tol, name="tol")
+    check_positive(viscosity, name="viscosity", unit="Pa.s")
+    check_positive(pressure_drop, name="pressure_drop", unit="Pa")
 
 
 def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 1e-3, pressure_drop: float = 1.0,

@@ -20,7 +20,8 @@ _UNITS = {"specific_surface_1_per_m": "1/m", "phase_volume_m3": "m^3", "euler_ch
 
 
 def series_files(paths, case_dir: str) -> list[str]:
-    """[series] ``paths``: one glob pattern (its matches in natural order: step2 before step10) or a list, relative to ``case_dir``."""
+    """[series] ``paths``: one glob pattern (its matches in natural order: step2 before step10)
+    or a list, relative to ``case_dir``."""
     def where(p):
         return p if os.path.isabs(p) else os.path.join(case_dir, p)
 
@@ -49,8 +50,9 @@ def load_series(ctx, params, size=None):
     return series.replace(unit=params.get("unit", series.unit), name=params.get("name", series.name))
 
 
-@stage("series", optional=("input",), title="4D series", keys=("paths", "coords", "unit", "name", "sample", "register", "scaling",
-                                          "segment", "phase", "axis", "sizes", *READ_KEYS))
+@stage("series", optional=("input",), title="4D series",
+       keys=("paths", "coords", "unit", "name", "sample", "register", "scaling", "segment", "phase", "axis", "sizes",
+             *READ_KEYS))
 def series_stage(ctx, params, input):
     """A sample through time, load or charge cycles.
 
