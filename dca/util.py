@@ -144,7 +144,7 @@ def _brief(value) -> str:
         return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
     shape = getattr(value, "shape", None)
     if shape is not None:
-        kind = "table" if hasattr(value, "columns") else "array"
+        kind = "table" if hasattr(value, "columns") else "Volume" if hasattr(value, "voxel_size") else "array"
         return f"<{kind} {' x '.join(map(str, shape))}>"
     if isinstance(value, (tuple, list)) and len(value) <= 4 and all(isinstance(v, (int, float, str)) for v in value):
         return "(" + ", ".join(_brief(v) for v in value) + ")"

@@ -5,6 +5,7 @@ from ._compare import Comparison, compare
 from ._conduits import MODELS, conduction_size_factor, hydraulic_conductance
 from ._drainage import (MERCURY, WATER_OIL, Drainage, drainage, invasion_vs_drainage, plot_relative_permeability,
                         relative_permeability)
+from ._microporosity import MicroporousModel, microporous_model
 from ._network_flow import (FormationFactor, Permeability, formation_factor, permeability, solve_network,
                             with_face_pores)
 from ._stokes import StokesFlow, permeability_tensor, stokes
@@ -18,4 +19,5 @@ __all__ = [
     "invasion_vs_drainage",
     "stokes", "StokesFlow", "permeability_tensor", "tortuosity", "Tortuosity",
     "compare", "Comparison", "upscale", "Upscaled", "kozeny_carman", "KozenyCarman",
+    "microporous_model", "MicroporousModel",
 ]

@@ -153,47 +153,32 @@ def _transport_history(x, label, columns):
        keys=("factor", "region", "block", "axis", "noise", "pore_above", "solid_below"))
 def microporosity_stage(ctx, params, input):
     """A fine-scale sample (labels: solid 0, anything else pore) seen by a coarse scan
-    ``factor`` times coarser, and by a fine scan of a ``region``^3 sub-volume. The fine scan is
-    located in the coarse one, porosity is calibrated per coarse grey level, a Kozeny-Carman
-    law is fitted to Stokes permeabilities of ``block``^3 sub-volumes of the fine scan, and the
-    coarse voxels between ``solid_below`` and ``pore_above`` porosity become microporous voxels
-    with that law's permeability. Permeability along ``axis``: coarse macropores alone, with
-    the microporous voxels (Darcy-Brinkman), and the fine sample itself for reference."""
+    ``factor`` times coarser, and by a fine scan of a ``region``^3 sub-volume
+    (``dca.samples.multiscale_scans``, grey-level ``noise``). ``flow.microporous_model`` locates
+    the fine scan in the coarse one, calibrates porosity per coarse grey level, fits a
+    Kozeny-Carman law to Stokes permeabilities of ``block``^3 sub-volumes of the fine scan, and
+    makes the coarse voxels between ``solid_below`` and ``pore_above`` porosity microporous.
+    Permeability along ``axis``: coarse macropores alone, with the microporous voxels
+    (Darcy-Brinkman), and the fine sample itself for reference."""
     import numpy as np
 
-    from flow import kozeny_carman, stokes, upscale
+    from dca.samples import multiscale_scans
+    from flow import microporous_model, stokes
 
-    from .. import Volume
-    from ..multiscale import block_mean, calibrate_porosity, locate
-
-    f = int(params.get("factor", 4))
-    region, block = int(params.get("region", 48)), int(params.get("block", 12))
-    axis, noise = params.get("axis", "x"), float(params.get("noise", 2.0))
-    rng = np.random.default_rng(ctx.seed)
-    pore = input.to_numpy() > 0
-    h = input.voxel_size[0]
-    phi = block_mean(pore, f)
-    coarse = Volume((200 - 100 * phi + rng.normal(0, noise, phi.shape)).astype(np.float32), voxel_size=f * h)
-    start = (np.array(pore.shape) - region) // 2 // f * f  # a fine scan of the centre, on the coarse grid
-    sl = tuple(slice(s, s + region) for s in start)
-    fine_labels = Volume(pore[sl], voxel_size=h)
-    fine_grey = Volume((200 - 100 * pore[sl] + rng.normal(0, 4 * noise, (region,) * 3)).astype(np.float32),
-                       voxel_size=h)
-    placement = locate(fine_grey, coarse)
-    calibration = calibrate_porosity(coarse, fine_labels, placement)
-    blocks = upscale(fine_labels, block, axis=axis)
-    kc = kozeny_carman(blocks.porosity, blocks.k_m2)
-    phi_map = calibration.porosity_of(coarse.to_numpy())
-    macro = phi_map >= float(params.get("pore_above", 0.9))
-    micro = (phi_map > float(params.get("solid_below", 0.05))) & ~macro
-    labels = Volume(np.where(macro, 1, np.where(micro, 2, 0)).astype(np.uint8), voxel_size=f * h,
-                    phases={"solid": 0, "pore": 1, "micro": 2})
-    k_map = np.where(micro, kc.permeability(phi_map), 0.0)
+    axis = params.get("axis", "x")
+    scans = multiscale_scans(input, factor=int(params.get("factor", 4)), region=int(params.get("region", 48)),
+                             noise=float(params.get("noise", 2.0)), seed=ctx.seed)
+    model = microporous_model(scans.coarse, scans.fine, scans.fine_labels, block=int(params.get("block", 12)),
+                              axis=axis, solid_below=float(params.get("solid_below", 0.05)),
+                              pore_above=float(params.get("pore_above", 0.9)))
+    labels, placement, calibration, kc = model.labels, model.placement, model.calibration, model.law
+    micro = model.k_map > 0
+    coarse, start = scans.coarse, np.array(scans.offset_voxels)
     k_without = stokes(labels, axis=axis).k_m2  # 0 where the macropores alone do not span
-    k_with = stokes(labels, axis=axis, microporous=k_map).k_m2
-    k_fine = stokes(input.replace(data=pore, phases={}), axis=axis).k_m2
+    k_with = stokes(labels, axis=axis, microporous=model.k_map).k_m2
+    k_fine = stokes(input.replace(data=input.to_numpy() > 0, phases={}), axis=axis).k_m2
     md = M2_PER_MILLIDARCY
-    numbers = {"placement_error_voxels": (float(np.abs(np.array(placement.offset_voxels) - start / f).max()), "1"),
+    numbers = {"placement_error_voxels": (float(np.abs(np.array(placement.offset_voxels) - start).max()), "1"),
                "placement_correlation": (placement.correlation, "1"),
                "calibration_slope": (calibration.slope, "1/grey"), "calibration_r2": (calibration.r2, "1"),
                "kozeny_carman_c_m2": (kc.c, "m^2"), "micro_voxel_fraction": (float(micro.mean()), "1"),
@@ -213,7 +198,7 @@ def microporosity_stage(ctx, params, input):
                save_figure(calibration.plot().figure, ctx.path("calibration.png"))}
     return Output(value=labels, numbers=numbers, figures=figures, tables={
         "placement of the fine scan": [{"offset (coarse voxels)": str(np.round(placement.offset_voxels, 2).tolist()),
-                                        "true": str((start / f).tolist()),
+                                        "true": str(start.tolist()),
                                         "correlation": f"{placement.correlation:.4f}"}],
         "permeability with and without microporosity": rows})
 
