@@ -353,8 +353,26 @@ def relative_permeability(result: Drainage, *, points: int = 20, model: str | No
 
 
 def plot_relative_permeability(table: pd.DataFrame, ax=None):
-    """A matplotlib figure of k_rw and k_rnw against wetting saturation (the table of
-    :func:`relative_permeability`), drawn on ``ax`` when given.
+    """A figure of k_rw and k_rnw against wetting saturation.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`relative_permeability`.
+    ax : matplotlib Axes, optional
+        Draw there instead of on a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import dca, flow
+    >>> net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    >>> fig = flow.plot_relative_permeability(flow.relative_permeability(flow.drainage(net, axis="x"), points=5))
+    >>> fig.axes[0].get_xlabel()
+    'wetting saturation'
     """
     from dca.util import figure_axes
 
@@ -370,11 +388,31 @@ def plot_relative_permeability(table: pd.DataFrame, ax=None):
 
 
 def invasion_vs_drainage(invasion_table: pd.DataFrame, result: Drainage) -> pd.DataFrame:
-    """Measured capillary pressure of a flow-cell series (``dca.series.invasion``) beside the
-    simulated drainage curve at the same wetting saturation.
+    """Measured capillary pressure of a flow-cell series beside the simulated drainage curve at
+    the same wetting saturation.
 
-    Returns the invasion table's saturation and interface Pc with ``simulated_pc_pa`` (the
-    drainage curve interpolated at each step's wetting saturation) and their ratio.
+    Parameters
+    ----------
+    invasion_table : pandas.DataFrame
+        From :func:`dca.series.invasion`: ``nonwetting_saturation`` and the interface's
+        ``capillary_pressure_pa`` per step.
+    result : Drainage
+        From :func:`drainage` on the network of the same sample.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wetting_saturation``, ``measured_pc_pa``, ``simulated_pc_pa`` (the drainage curve
+        interpolated at each step's saturation; NaN outside it) and their ``ratio``.
+
+    Examples
+    --------
+    >>> import pandas as pd, dca, flow
+    >>> net = dca.network.extract(dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6))
+    >>> result = flow.drainage(net, axis="x")
+    >>> steps = pd.DataFrame({"nonwetting_saturation": [0.2, 0.5], "capillary_pressure_pa": [3.5e4, 4.0e4]})
+    >>> list(flow.invasion_vs_drainage(steps, result).columns)
+    ['wetting_saturation', 'measured_pc_pa', 'simulated_pc_pa', 'ratio']
     """
     if "capillary_pressure_pa" not in invasion_table or "nonwetting_saturation" not in invasion_table:
         raise InputError("give the table of dca.series.invasion (columns nonwetting_saturation, "

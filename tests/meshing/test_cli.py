@@ -35,3 +35,31 @@ def test_mesh_errors_are_one_line_and_leave_no_file(foam_file, tmp_path, capsys)
     assert "no phase named 'grain'" in capsys.readouterr().err
     assert main(["mesh", foam_file, "-o", str(tmp_path / "x.inp"), "--format", "openfoam", "--kind", "tet"]) == 2
     assert sorted(os.listdir(tmp_path)) == ["foam.tif"]
+
+
+def test_a_0_1_tiff_is_pore_and_solid_for_every_command(tmp_path, capsys):
+    # a binary image stored as 0/1 uint8: 'dca permeability' read it, 'dca mesh' once did not
+    v = dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=2e-6)
+    path = str(tmp_path / "pores.tif")
+    dca.write(v.replace(data=v.to_numpy().astype("uint8")), path)
+    assert main(["mesh", path, "-o", str(tmp_path / "case"), "--kind", "hex", "--format", "openfoam", "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["porosity"] > 0 and os.path.isfile(tmp_path / "case" / "constant" / "polyMesh" / "owner")
+    assert main(["mesh", path, "-o", str(tmp_path / "solid.vtu"), "--kind", "hex", "--phase", "solid", "--json"]) == 0
+    cells = json.loads(capsys.readouterr().out)["cells_per_tag"]
+    assert list(cells) == ["solid"] and cells["solid"] >= int((~v.to_numpy()).sum())  # plus pinch-joining voxels
+
+
+def test_phases_name_the_labels_on_the_command_line(tmp_path, capsys):
+    import numpy as np
+
+    labels = np.zeros((16, 16, 16), np.uint8)
+    labels[:, 4:12, :] = 1
+    labels[:, :, 6:9] = 2  # a microporous wall across x
+    np.save(tmp_path / "lab.npy", labels)
+    argv = ["permeability", str(tmp_path / "lab.npy"), "--voxel-size", "1um", "--method", "stokes",
+            "--microporous", "micro=2mD", "--json"]
+    assert main(argv) == 2 and "names no 'pore' phase" in capsys.readouterr().err
+    assert main(argv + ["--phases", "0=solid,1=pore,2=micro"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["k_m2"] > 0 and out["k_without_microporosity_m2"] == 0  # only the micro wall connects the faces

@@ -57,6 +57,21 @@ def test_a_generated_charge_cycle_series_and_its_transport(tmp_path):
 
     assert f["tau"]["value"][2] == pytest.approx(flow.tortuosity(step, axis="z", phase="pore").tau, rel=1e-9)
     assert f["tau_bruggeman"]["value"][0] == pytest.approx(f["porosity"]["value"][0] ** -0.5)
+    # the report says whether step 0 is the [input] sample: here the input's particles are another size
+    from pathlib import Path
+
+    report = Path(r.report).read_text(encoding="utf-8")
+    assert "The first step and the [input] sample" in report and "different samples" in report
+
+
+def test_a_series_whose_first_step_is_the_input_says_so(tmp_path):
+    sample = {"generator": "electrode", "shape": 32, "particle_radius": 5}
+    case = {"case": {"name": "same"}, "input": {"sample": sample},
+            "series": {"sample": {**sample, "generator": "electrode_cycles", "cycles": [0, 10]}, "phase": "pore"}}
+    from pathlib import Path
+
+    report = Path(_run(case, tmp_path).report).read_text(encoding="utf-8")
+    assert "the same sample: step 0 and [input] hold identical voxels" in report
 
 
 def test_a_series_stage_says_what_is_missing(tmp_path):
