@@ -8,10 +8,10 @@ message a user gets for a missing or contradicting voxel size is the same everyw
 >>> v = dca.util.as_volume(np.ones((2, 3, 4), bool), voxel_size=5e-6)
 >>> v.voxel_size
 (5e-06, 5e-06, 5e-06)
->>> dca.util.as_volume(np.ones((2, 3, 4), bool))
+>>> dca.util.as_volume(np.ones((2, 3, 4), bool))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-dca._errors.VoxelSizeError: voxel_size is missing: volume is a bare array. Pass voxel_size=(dz, dy, dx) in metres, e.g. voxel_size=5.345e-6, or a dca.Volume (dca.read keeps the file's voxel size)
+dca._errors.VoxelSizeError: voxel_size is missing: volume is a bare array. Pass voxel_size=(dz, dy, dx) in metres, ...
 """
 
 from __future__ import annotations
@@ -32,10 +32,8 @@ from ._units import format_length
 from ._volume import Volume, is_lazy_array
 
 __all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_fraction", "phase_mask",
-           "phase_names", "field_of_view", "grey_values", "progress_steps", "dask_progress", "figure_axes",
-           "is_lazy_array",
-           "natural_key", "natural_order", "short_repr",
-           "show_progress"]
+           "phase_names", "field_of_view", "grey_values", "is_lazy_array", "natural_key", "natural_order",
+           "short_repr", "show_progress", "progress_steps", "dask_progress", "figure_axes"]
 
 check_axis = _check.axis
 check_positive = _check.positive

@@ -83,12 +83,20 @@ def _microporous(items) -> dict:
     return out
 
 
+def _is_foam_case(folder: str) -> bool:
+    import os
+
+    from meshing.export import CASE_FILE
+
+    return os.path.isfile(os.path.join(folder, CASE_FILE))
+
+
 def run_permeability(args) -> int:
     import os
 
     from flow import Comparison, permeability, stokes, with_face_pores
 
-    if os.path.isfile(os.path.join(args.path, "dca_case.json")):  # a finished OpenFOAM case that dca wrote
+    if os.path.isdir(args.path) and _is_foam_case(args.path):  # a finished OpenFOAM case that dca wrote
         from meshing import openfoam_permeability
 
         result = {**openfoam_permeability(args.path).to_dict(), "source": args.path}

@@ -53,7 +53,11 @@ def _phases(values):
 
 
 def _openfoam(args, volume, phases) -> int:
+    """A creeping-flow case with dca's Stokes boundary model; prints its numbers (dca_case.json)."""
+    import json
+
     from meshing import openfoam_case
+    from meshing.export import CASE_FILE
 
     from .. import InputError
 
@@ -63,10 +67,7 @@ def _openfoam(args, volume, phases) -> int:
         raise InputError(f"OpenFOAM works in metres (SI); drop --unit {args.unit}")
     files = openfoam_case(volume, args.output, axis=args.axis, phase=phases[0] if phases else None,
                           reservoir=args.reservoir, coarsen=args.coarsen)
-    import json
-    import os
-
-    with open(os.path.join(args.output, "dca_case.json"), encoding="utf-8") as fh:
+    with open(os.path.join(args.output, CASE_FILE), encoding="utf-8") as fh:
         facts = json.load(fh)
     result = {"source": args.path, "kind": "hex", "files": files, **facts,
               "next": f"simpleFoam -case {args.output}; then dca permeability {args.output}"}
