@@ -9,6 +9,7 @@ filters, segmentation, metrics and pore networks. Flow lives in ``flow``, meshes
 from . import instrument, io, util
 from ._errors import (ConvergenceError, DcaError, FormatError, InputError, MissingFileError, NotPercolatingError,
                       OptionalDependencyError, ToolError, VoxelSizeError)
+from ._memory import MemoryLimitError
 from ._provenance import Source, Step
 from ._quicklook import quicklook
 from ._units import M2_PER_MILLIDARCY, format_length, parse_length
@@ -31,6 +32,6 @@ __all__ = [
     "Volume", "Source", "Step", "read", "write", "quicklook", "util",
     "io", "samples", "instrument", "filters", "segment", "metrics", "network", "series", "multiscale", "run",
     "DcaError", "InputError", "FormatError", "VoxelSizeError", "MissingFileError",
-    "NotPercolatingError", "OptionalDependencyError", "ConvergenceError", "ToolError",
+    "NotPercolatingError", "OptionalDependencyError", "ConvergenceError", "ToolError", "MemoryLimitError",
     "M2_PER_MILLIDARCY", "parse_length", "format_length", "__version__",
 ]

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import _check
 from ._errors import InputError, VoxelSizeError
+from ._memory import MemoryLimitError, available_memory, require_memory
 from ._phase import field_of_view, grey_values, phase_mask, phase_names
 from ._progress import dask_progress
 from ._progress import steps as progress_steps
@@ -33,7 +34,8 @@ from ._volume import Volume, is_lazy_array
 
 __all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_fraction", "phase_mask",
            "phase_names", "field_of_view", "grey_values", "is_lazy_array", "natural_key", "natural_order",
-           "short_repr", "show_progress", "progress_steps", "dask_progress", "figure_axes"]
+           "short_repr", "show_progress", "progress_steps", "dask_progress", "figure_axes", "require_memory",
+           "available_memory", "MemoryLimitError"]
 
 check_axis = _check.axis
 check_positive = _check.positive

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import ConvergenceError, InputError
-from dca.util import as_volume, check_positive, field_of_view, phase_mask, show_progress
+from dca.util import as_volume, check_positive, field_of_view, phase_mask, require_memory, show_progress
 
 from ._mac import index_grids, momentum_rows
 from ._network_flow import Permeability
@@ -198,6 +198,7 @@ def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 
         raise InputError(f"the Stokes solver needs cubic voxels, got voxel_size={h}; resample first")
     h = h[0]
     pore = phase_mask(volume, phase, allow_empty=True)
+    require_memory(int(np.count_nonzero(pore)), "Stokes solve", shape=volume.shape)
     fov = field_of_view(volume)
     if fov is not None:  # outside the scanned field of view is no pore space: treat it as solid
         pore = pore & fov

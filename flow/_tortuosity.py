@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import InputError
-from dca.util import as_volume, field_of_view, phase_mask, show_progress
+from dca.util import as_volume, field_of_view, phase_mask, require_memory, show_progress
 
 from ._voxels import SolveProgress, flow_axis, repeatable, spanning
 
@@ -135,6 +135,7 @@ def tortuosity(volume, *, axis="x", phase=None, diffusivity: dict | None = None,
     (1.0, 0.25)
     """
     volume = as_volume(volume, voxel_size=voxel_size)
+    require_memory(volume.size, "tortuosity solve", shape=volume.shape)
     a, name = flow_axis(axis)
     d, reference = _diffusivity_map(volume, phase, diffusivity)
     conducting = d > 0

@@ -7,7 +7,7 @@ import numpy as np
 from scipy import ndimage
 
 from dca import InputError
-from dca.util import takes_volume
+from dca.util import require_memory, takes_volume
 
 from ._labels import regions_of, remove_pinches
 from ._mesh import BOX_FACES, Mesh
@@ -108,6 +108,7 @@ def surface(volume, *, phase=None, sigma: float = 0.8, smoothing: int = 0, decim
     """
     from skimage.measure import marching_cubes
 
+    require_memory(volume.size, "surface mesh", shape=volume.shape)
     region, ids, _ = regions_of(volume, [phase] if phase is not None else _default_phase(volume))
     name = next(iter(ids))
     mask = region == 1
@@ -218,6 +219,7 @@ def surfaces(volume, *, phases=None, smoothing: int = 10, pinches: str = "remove
     """
     import pyvista as pv
 
+    require_memory(volume.size, "surface mesh", shape=volume.shape)
     region, ids, _ = regions_of(volume, phases)
     if pinches == "remove":
         region, changed = remove_pinches(region)

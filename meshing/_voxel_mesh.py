@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dca import InputError
-from dca.util import takes_volume
+from dca.util import require_memory, takes_volume
 
 from ._labels import regions_of, remove_pinches
 from ._mesh import Mesh
@@ -161,6 +161,7 @@ def _facets(region, names, phase_index, ids):
 
 
 def _build(volume, phases, coarsen, pinches, tets: bool) -> Mesh:
+    require_memory(volume.size, "voxel mesh", shape=volume.shape)
     region, ids, names, phase_index, h, origin, changed = _voxel_grid(volume, phases, coarsen, pinches)
     node, points = _nodes(region, h, origin)
     cell_of = np.full(region.shape, -1, np.int64)

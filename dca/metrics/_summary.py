@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._phase import phase_mask, phase_names
-from ..util import takes_volume
+from ..util import require_memory, takes_volume
 from ._chords import chord_length_distribution
 from ._minkowski import minkowski
 from ._porosity import porosity_report
@@ -44,6 +44,7 @@ def summary(volume, *, phase=None, axis="x") -> dict:
     >>> "volume_fraction" in dca.metrics.summary(v, phase="solid")
     True
     """
+    require_memory(volume.size, "metrics summary", shape=volume.shape)
     phase_mask(volume, phase)  # fail early, with the clear message, on an empty or unknown phase
     por = porosity_report(volume, phase=phase, axis=axis).to_dict()
     names = phase_names(volume)

@@ -27,7 +27,7 @@ import numpy as np
 
 from .._errors import InputError
 from .._phase import field_of_view, phase_mask
-from ..util import takes_volume
+from ..util import require_memory, takes_volume
 
 __all__ = ["local_thickness", "local_thickness_radii"]
 
@@ -434,6 +434,7 @@ def local_thickness(volume, *, phase=None):
     >>> round(float(lt.data.max()) * 1e6, 4)   # float32, micrometres
     6.0
     """
+    require_memory(volume.size, "local thickness", shape=volume.shape)
     if len(set(volume.voxel_size)) != 1:
         raise InputError(f"local thickness needs cubic voxels, got voxel_size={volume.voxel_size}; "
                          "resample to isotropic voxels first")

@@ -11,7 +11,7 @@ from scipy import ndimage
 from .._errors import InputError
 from .._phase import field_of_view, phase_mask
 from .._provenance import Step
-from ..util import takes_volume
+from ..util import require_memory, takes_volume
 from ._network import FACES, Network, with_derived
 from ._peaks import find_peaks, trim_nearby_peaks, trim_saddle_points, watershed
 from ._regions import interface_faces, pore_properties
@@ -73,6 +73,7 @@ def extract(volume, *, phase=None, sigma: float = 0.4, r_max: int = 4, boundary_
     for face in boundary_faces:
         if face not in FACES:
             raise InputError(f"boundary faces must be among {', '.join(FACES)}, got {face!r}")
+    require_memory(volume.size, "network extraction", shape=volume.shape)
     several = isinstance(phase, (list, tuple))
     mask = field_of_view(volume)
     started = time.perf_counter()

@@ -1,0 +1,54 @@
+"""The memory guard: a stage that would not fit says so before it starts, with what it needs."""
+
+import pytest
+
+import dca
+import flow
+import meshing
+from dca.cli import main
+
+
+@pytest.fixture
+def blobs():
+    return dca.samples.blobs(32, porosity=0.3, seed=1, voxel_size=1e-6)
+
+
+@pytest.mark.parametrize("stage, call", [
+    ("Stokes solve", lambda v: flow.stokes(v, axis="x")),
+    ("tortuosity solve", lambda v: flow.tortuosity(v, axis="x")),
+    ("metrics summary", lambda v: dca.metrics.summary(v)),
+    ("local thickness", lambda v: dca.metrics.local_thickness(v)),
+    ("network extraction", lambda v: dca.network.extract(v)),
+    ("surface mesh", lambda v: meshing.surface(v)),
+    ("voxel mesh", lambda v: meshing.hex_mesh(v)),
+])
+def test_a_stage_that_would_not_fit_is_refused_before_it_starts(blobs, monkeypatch, stage, call):
+    per_voxel = dca._memory.BYTES_PER_VOXEL[stage]
+    voxels = int(blobs.to_numpy().sum()) if stage == "Stokes solve" else blobs.size
+    monkeypatch.setenv("DCA_MEMORY_LIMIT", str(voxels * per_voxel - 1))  # one byte short
+    with pytest.raises(dca.MemoryLimitError, match=f"the {stage} of a 32 x 32 x 32 volume needs about") as err:
+        call(blobs)
+    assert "representative elementary volume" in str(err.value) and "\n" not in str(err.value)
+    monkeypatch.setenv("DCA_MEMORY_LIMIT", str(voxels * per_voxel))  # just enough
+    call(blobs)
+
+
+def test_the_command_line_says_it_in_one_line(blobs, tmp_path, monkeypatch, capsys):
+    dca.write(blobs, tmp_path / "b.npz")
+    monkeypatch.setenv("DCA_MEMORY_LIMIT", "100kB")
+    assert main(["metrics", str(tmp_path / "b.npz")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "needs about 0.0 GB and 0.0 GB is available" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.npz"]
+
+
+def test_the_limit_takes_units_and_refuses_nonsense(monkeypatch):
+    monkeypatch.setenv("DCA_MEMORY_LIMIT", "1.5GiB")
+    assert dca.util.available_memory() == int(1.5 * 2 ** 30)
+    monkeypatch.setenv("DCA_MEMORY_LIMIT", "8GB")
+    assert dca.util.available_memory() == 8 * 10 ** 9
+    monkeypatch.setenv("DCA_MEMORY_LIMIT", "lots")
+    with pytest.raises(dca.DcaError, match="DCA_MEMORY_LIMIT"):
+        dca.util.available_memory()
+    monkeypatch.delenv("DCA_MEMORY_LIMIT")
+    assert 0 < dca.util.available_memory() < 2 ** 50
