@@ -11,8 +11,14 @@ def add_parser(sub) -> None:
     parser.add_argument("path", help="file, folder of slices or glob pattern")
     add_reader_options(parser)
     parser.add_argument("--no-stats", action="store_true", help="skip the grey-level summary (reads no voxels)")
+    parser.add_argument("--exact", action="store_true",
+                        help="grey levels from every voxel (default: above 16 M voxels, from every k-th voxel "
+                             "along each axis, k in the output)")
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     parser.set_defaults(run=run)
+
+
+SAMPLE_VOXELS = 1 << 24  # what dca info reads of a big volume unless --exact: about a second
 
 
 def run(args) -> int:
@@ -32,9 +38,11 @@ def run(args) -> int:
         "lazy": volume.is_lazy,
         "nbytes": volume.nbytes,
     }
+    if volume.is_lazy and hasattr(volume.data, "chunksize"):
+        info["chunks"] = list(volume.data.chunksize)
     if not args.no_stats:
         with dask_progress("reading voxels", enabled=volume.is_lazy and not args.json):
-            info["grey_levels"] = grey_summary(volume)
+            info["grey_levels"] = grey_summary(volume, max_voxels=None if args.exact else SAMPLE_VOXELS)
     table = [(k, v) for k, v in volume._summary() if k not in ("provenance",)]
     for key, value in info.get("grey_levels", {}).items():
         if key == "labels":

@@ -115,8 +115,9 @@ def read(path, *, format: str | None = None, voxel_size=None, lazy: bool | None 
     voxel_size : float, (3,) tuple of float or str, metres, optional
         (dz, dy, dx). Required when the file stores no spacing; overrides the file's when given.
     lazy : bool, optional
-        True: read voxels on demand (dask); False: load into memory. Default: lazy for data
-        larger than ``LAZY_THRESHOLD_BYTES`` (1 GiB).
+        True: read voxels on demand (dask); False: load into memory. Default: lazy from
+        ``LAZY_THRESHOLD_BYTES`` (1 GiB) or an eighth of the memory available, whichever is
+        smaller.
     phases : mapping of str to int, optional
         Names of the labels of a segmented volume (``{"solid": 0, "pore": 1, "micro": 2}``),
         overriding what the file stores (an ``.npz`` keeps them in its ``phases`` entry, a
@@ -178,5 +179,11 @@ def write(volume: Volume, path, *, format: str | None = None, **options) -> list
 
 
 def decide_lazy(lazy: bool | None, nbytes: int) -> bool:
-    """Resolve the ``lazy=None`` default from the size of the data."""
-    return nbytes > LAZY_THRESHOLD_BYTES if lazy is None else bool(lazy)
+    """Resolve the ``lazy=None`` default from the size of the data and the memory available:
+    lazy from ``LAZY_THRESHOLD_BYTES`` (1 GiB) on, or from an eighth of the memory available
+    (``DCA_MEMORY_LIMIT`` where set), whichever is smaller."""
+    if lazy is not None:
+        return bool(lazy)
+    from .._memory import available_memory
+
+    return nbytes >= min(LAZY_THRESHOLD_BYTES, available_memory() // 8)
