@@ -6,7 +6,7 @@ import numpy as np
 
 from ._errors import InputError
 
-__all__ = ["phase_mask", "phase_names", "field_of_view", "grey_values"]
+__all__ = ["phase_mask", "phase_label", "select", "phase_names", "field_of_view", "grey_values"]
 
 
 def field_of_view(volume) -> np.ndarray | None:
@@ -45,37 +45,68 @@ def phase_names(volume) -> dict[str, int]:
     return names
 
 
+def _extremes(data) -> tuple[int, int]:
+    """Min and max of integer data, streamed for a lazy array."""
+    if hasattr(data, "compute"):
+        import dask
+
+        lo, hi = dask.compute(data.min(), data.max())
+        return int(lo), int(hi)
+    return int(data.min()), int(data.max())
+
+
+def _present(data) -> list:
+    if data.dtype == bool:
+        return [False, True]
+    return (np.unique(data).compute() if hasattr(data, "compute") else np.unique(data)).tolist()
+
+
+def phase_label(volume, phase=None) -> int:
+    """The label that ``phase`` (name, label, or default pore) selects in ``volume``, decided
+    from the whole volume (streamed when it is lazy), so every chunk of it selects the same."""
+    data = volume.data
+    if data.dtype.kind == "f":
+        raise InputError(f"metrics need a segmented (label or boolean) volume, got {data.dtype} grey levels; "
+                         "segment it first (dca.segment.otsu, ...)")
+    if phase is None:
+        if data.dtype == bool:
+            return 1
+        if "pore" in volume.phases:
+            return volume.phases["pore"]
+        lo, hi = _extremes(data)
+        if lo >= 0 and hi <= 1:  # a binary image stored as 0/1: nonzero = pore
+            return 1
+        raise InputError(f"this label volume (labels {_present(data)[:8]}) names no 'pore' phase; "
+                         f"{NAME_THE_LABELS}")
+    if isinstance(phase, str) and phase not in volume.phases and phase in ("pore", "solid"):
+        if data.dtype == bool or (not volume.phases and 0 <= _extremes(data)[0] and _extremes(data)[1] <= 1):
+            return {"pore": 1, "solid": 0}[phase]  # the names of a binary image
+    label = volume.phase(phase)
+    if data.dtype == bool and label not in (0, 1):
+        raise InputError(f"phase {phase!r} is not in this binary volume: its labels are 0 (solid) and 1 "
+                         "(pore, True)")
+    return label
+
+
+def select(data, label: int):
+    """The voxels of ``label`` in ``data`` (NumPy or dask), as booleans."""
+    if data.dtype == bool:
+        return data if label == 1 else ~data
+    return data == label
+
+
 def phase_mask(volume, phase=None, *, allow_empty: bool = False) -> np.ndarray:
     """Boolean array of the voxels of ``phase`` (name, label, or default pore).
 
     Default: True voxels of a boolean volume, else the phase named "pore". Raises a clear
     error for a label absent from the image or an empty phase (no silent division by zero).
     """
+    label = phase_label(volume, phase)
     data = volume.to_numpy()
-    if data.dtype.kind == "f":
-        raise InputError(f"metrics need a segmented (label or boolean) volume, got {data.dtype} grey levels; "
-                         "segment it first (dca.segment.otsu, ...)")
-    if phase is None:
-        if data.dtype == bool:
-            label = 1
-        elif "pore" in volume.phases:
-            label = volume.phases["pore"]
-        elif _is_binary(data):  # a binary image stored as 0/1: nonzero = pore
-            label = 1
-        else:
-            present = np.unique(data).tolist()
-            raise InputError(f"this label volume (labels {present[:8]}) names no 'pore' phase; {NAME_THE_LABELS}")
-    else:
-        binary = phase_names(volume) if isinstance(phase, str) and phase not in volume.phases else {}
-        label = binary[phase] if phase in binary else volume.phase(phase)  # "pore"/"solid" of a binary image
-        if data.dtype == bool and label not in (0, 1):
-            raise InputError(f"phase {phase!r} is not in this binary volume: its labels are 0 (solid) and 1 "
-                             "(pore, True)")
-    selected = data if data.dtype == bool and label == 1 else (~data if data.dtype == bool else data == label)
+    selected = select(data, label)
     if not allow_empty and not selected.any():
-        present = np.unique(data).tolist() if data.dtype != bool else [False, True]
         raise InputError(f"phase {phase if phase is not None else label!r} (label {label}) has no voxels; "
-                         f"labels present: {present}")
+                         f"labels present: {_present(data)}")
     return selected
 
 

@@ -46,6 +46,10 @@ def porosity(volume, *, phase=None) -> float:
     >>> dca.metrics.porosity(half, voxel_size=1e-6, phase="solid")
     0.5
     """
+    if volume.is_lazy:  # streamed in z-slabs, the same number
+        from ._slabs import lazy_fraction
+
+        return lazy_fraction(volume, phase)
     return _fraction(phase_mask(volume, phase, allow_empty=True), field_of_view(volume))
 
 

@@ -137,6 +137,10 @@ def surface_area(volume, *, phase=None, method: str = "crofton") -> float:
         return _mesh_area(*phase_mesh(volume, phase=phase))
     if method != "crofton":
         raise InputError(f"method must be 'crofton' or 'mesh', got {method!r}")
+    if volume.is_lazy:  # streamed in z-slabs: the same counts, a slab in memory at a time
+        from ._slabs import lazy_crofton_counts
+
+        return _crofton_area(lazy_crofton_counts(volume, phase), volume.voxel_volume)
     selected = phase_mask(volume, phase)
     mask = field_of_view(volume)
     counts = _crofton_counts(selected, mask, volume.voxel_size, np.not_equal)
@@ -169,6 +173,10 @@ def specific_surface(volume, *, phase=None, method: str = "crofton") -> float:
     >>> round(s_v * ball.size * ball.voxel_volume / (4 * np.pi * (10e-6) ** 2), 2)
     1.0
     """
+    if volume.is_lazy:
+        from ._slabs import lazy_bulk_volume
+
+        return surface_area(volume, phase=phase, method=method) / lazy_bulk_volume(volume)
     return surface_area(volume, phase=phase, method=method) / _bulk_volume(volume, field_of_view(volume))
 
 
