@@ -21,7 +21,7 @@ __version__ = "0.1.0.dev0"
 
 def __getattr__(name):
     # these pull in scipy.ndimage and scikit-image; imported on first use so `dca --help` stays fast
-    if name in ("samples", "filters", "segment", "metrics", "network", "series", "multiscale", "run"):
+    if name in ("samples", "filters", "segment", "metrics", "network", "series", "multiscale", "run", "compute"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
@@ -31,6 +31,7 @@ def __getattr__(name):
 __all__ = [
     "Volume", "Source", "Step", "read", "write", "quicklook", "util",
     "io", "samples", "instrument", "filters", "segment", "metrics", "network", "series", "multiscale", "run",
+    "compute",
     "DcaError", "InputError", "FormatError", "VoxelSizeError", "MissingFileError",
     "NotPercolatingError", "OptionalDependencyError", "ConvergenceError", "ToolError", "MemoryLimitError",
     "M2_PER_MILLIDARCY", "parse_length", "format_length", "__version__",

@@ -34,6 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in _COMMANDS:
         command.add_parser(sub)
+    for command in sub.choices.values():  # every command can run its dask work on a cluster
+        group = command.add_argument_group("where dask work runs")
+        group.add_argument("--scheduler", metavar="ADDRESS",
+                           help="'local' (a LocalCluster here) or a dask scheduler's address (tcp://host:8786); "
+                                "default $DCA_SCHEDULER, else threads in this process")
+        group.add_argument("--workers", type=int, metavar="N", help="worker processes of a local cluster")
+        group.add_argument("--memory-limit", metavar="SIZE", help="memory of each local worker, e.g. 1.5GB")
     return parser
 
 
@@ -85,9 +92,11 @@ def main(argv=None) -> int:
     from .._errors import DcaError
     from ..io._atomic import Interrupt
 
+    from ..compute import compute
+
     args = build_parser().parse_args(argv)
     try:
-        with _interruptible():
+        with _interruptible(), compute(args.scheduler, workers=args.workers, memory_limit=args.memory_limit):
             return int(args.run(args) or 0)
     except DcaError as err:
         print(f"dca {args.command}: error: {err}", file=sys.stderr)

@@ -116,8 +116,9 @@ def run_case(path, out_dir: str | None = None, *, size: int | None = None, progr
     fresh = not os.path.exists(out_dir)
     os.makedirs(out_dir, exist_ok=True)
     try:
-        done = run_stages(sections, ctx, extra_key={"versions": versions, "inputs": checksums, "seed": ctx.seed},
-                          log=log)
+        with _cluster(case.get("compute", {})):
+            done = run_stages(sections, ctx, extra_key={"versions": versions, "inputs": checksums,
+                                                        "seed": ctx.seed}, log=log)
     except BaseException:
         cache = os.path.join(out_dir, ".cache")
         if fresh and not (os.path.isdir(cache) and os.listdir(cache)):  # nothing finished: leave nothing
@@ -151,12 +152,34 @@ def run_case_beside(notebook_file: str | None = None, **options) -> CaseResult:
     return run_case(os.path.join(here, "case.toml"), out, size=size, **{"progress": False, **options})
 
 
+_COMPUTE_KEYS = ("scheduler", "workers", "memory_limit")
+
+
+def _cluster(spec: dict):
+    """The case's ``[compute]`` section (``scheduler``, ``workers``, ``memory_limit``; see
+    dca.compute), unless the caller already runs on a cluster (``dca run --scheduler``)."""
+    import contextlib
+
+    from ..compute import compute
+
+    unknown = sorted(set(spec) - set(_COMPUTE_KEYS))
+    if unknown:
+        raise InputError(f"unknown key {unknown[0]!r} in [compute]; its keys: {', '.join(_COMPUTE_KEYS)}")
+    try:
+        from distributed import default_client
+
+        default_client()
+        return contextlib.nullcontext()  # a client is already active: the command line's
+    except (ImportError, ValueError):
+        return compute(**spec)
+
+
 def _sections(case: dict) -> dict:
     """Stage sections by name; an array of tables (``[[metrics]]``) gives several stages of one
     kind, the second and later named ``metrics.<name>`` (their ``name`` key, else their index)."""
     out = {}
     for kind, spec in case.items():
-        if kind == "case":
+        if kind in ("case", "compute"):
             continue
         if isinstance(spec, list):
             for i, item in enumerate(spec):
