@@ -10,25 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._chunks import read_slab, slab_bounds
 from .._phase import _present, phase_label, select
 from .._progress import steps
 
-__all__ = ["lazy_fraction", "lazy_crofton_counts", "lazy_bulk_volume", "slab_bounds"]
-
-
-def slab_bounds(volume) -> list[tuple[int, int]]:
-    """(z0, z1) of each slab: the dask chunks along z, so every read is aligned."""
-    edges = np.cumsum((0,) + tuple(volume.data.chunks[0]))
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+__all__ = ["lazy_fraction", "lazy_crofton_counts", "lazy_bulk_volume"]
 
 
 def _slab(volume, z0: int, z1: int, label: int):
     """The selection and the mask (or None) of slices z0..z1-1, as NumPy arrays."""
-    import dask
-
-    mask = None if volume.mask is None else volume.mask[z0:z1]
-    data, mask = dask.compute(volume.data[z0:z1], mask)
-    return select(np.asarray(data), label), None if mask is None else np.asarray(mask, bool)
+    data, mask = read_slab(volume, z0, z1)
+    return select(data, label), mask
 
 
 def lazy_bulk_volume(volume) -> float:

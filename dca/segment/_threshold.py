@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._errors import InputError
+from .._chunks import read_slab, slab_bounds
 from .._phase import field_of_view, grey_values
 from ..util import takes_volume
 
@@ -35,8 +36,41 @@ def threshold(volume, value: float, *, pore: str = "dark"):
 def _split(volume, value: float, pore: str) -> np.ndarray:
     if pore not in ("dark", "bright"):
         raise InputError(f"pore must be 'dark' or 'bright', got {pore!r}")
-    data = grey_values(volume)
+    data = volume.data if volume.is_lazy else grey_values(volume)  # a lazy volume stays lazy
     return data <= value if pore == "dark" else data >= value
+
+
+def _streamed_histogram(volume, bins: int):
+    """(counts, bin centres) of the grey levels inside the field of view, as scikit-image's
+    ``threshold_otsu`` makes them (one bin per value of integer data; ``bins`` equal bins over
+    [min, max] otherwise), accumulated slab by slab: the same counts as in memory."""
+    slabs = slab_bounds(volume)
+    lo, hi, bad = np.inf, -np.inf, 0
+    for z0, z1 in slabs:
+        data, mask = read_slab(volume, z0, z1)
+        values = data[mask] if mask is not None else data.ravel()
+        if data.dtype.kind == "f":
+            bad += int(np.count_nonzero(~np.isfinite(values)))
+        if values.size:
+            lo, hi = min(lo, values.min()), max(hi, values.max())
+    if bad:
+        raise InputError(f"the volume holds {bad} NaN or infinite grey levels; replace them (e.g. np.nan_to_num) "
+                         "or mask them out before filtering or segmenting")
+    if not np.isfinite(lo) or lo == hi:
+        raise InputError("the grey levels inside the field of view are all equal: there is only one phase "
+                         "to find; nothing to segment")
+    integer = np.issubdtype(volume.dtype, np.integer)
+    edges = None if integer else np.histogram_bin_edges(np.array([lo, hi]), bins=bins, range=(lo, hi))
+    counts = np.zeros(int(hi - lo) + 1 if integer else bins, np.int64)
+    for z0, z1 in slabs:
+        data, mask = read_slab(volume, z0, z1)
+        values = data[mask] if mask is not None else data.ravel()
+        if integer:
+            counts += np.bincount((values.astype(np.int64) - int(lo)), minlength=len(counts))
+        else:
+            counts += np.histogram(values, bins=edges)[0]
+    centres = np.arange(int(lo), int(hi) + 1) if integer else (edges[:-1] + edges[1:]) / 2
+    return counts, centres
 
 
 @takes_volume
@@ -44,6 +78,8 @@ def otsu_level(volume, *, bins: int = 256) -> float:
     """Otsu's threshold of the grey levels inside the field of view."""
     from skimage.filters import threshold_otsu
 
+    if volume.is_lazy:  # a global histogram, streamed: the same level as in memory
+        return float(threshold_otsu(hist=_streamed_histogram(volume, bins)))
     return float(threshold_otsu(_inside(volume), nbins=bins))
 
 
