@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._errors import InputError
 from .._chunks import read_slab, slab_bounds
+from .._errors import InputError
 from .._phase import field_of_view, grey_values
 from ..util import takes_volume
 
