@@ -30,9 +30,10 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from .. import filters, read, segment, write
     from .._errors import InputError
+    from .._progress import dask_progress
 
     check_output(args.output, args.overwrite)
-    volume = read(args.path, lazy=False, **reader_options(args))
+    volume = read(args.path, lazy=None, **reader_options(args))  # a big scan stays lazy: streamed where it can
     if args.cylinder:
         from ..filters import crop_cylinder
 
@@ -59,8 +60,9 @@ def run(args) -> int:
         labels = segment.remove_islands(labels, min_size=args.min_island)
     from ..metrics import porosity
 
-    fractions = {name: porosity(labels, phase=name) for name in labels.phases}
-    files = write(labels, args.output)
+    with dask_progress("segmenting", enabled=labels.is_lazy and not args.json):
+        fractions = {name: porosity(labels, phase=name) for name in labels.phases}
+        files = write(labels, args.output)
     emit({"written": files, "method": args.method, "phases": dict(labels.phases), "fractions": fractions},
          as_json=args.json,
          table=[("written", ", ".join(files)), ("method", args.method)]

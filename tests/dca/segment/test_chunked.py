@@ -25,3 +25,22 @@ def test_a_flat_lazy_scan_has_nothing_to_segment():
     flat = dca.Volume(da.ones((8, 8, 8), dtype=np.float32, chunks=4), voxel_size=1e-6)
     with pytest.raises(dca.InputError, match="all equal"):
         segment.otsu(flat)
+
+
+def test_dca_segment_streams_a_big_scan_to_the_same_labels(tmp_path, monkeypatch, capsys):
+    import json
+
+    from dca.cli import main
+
+    scan = dca.samples.virtual_scan(dca.samples.blobs(40, porosity=0.35, seed=1, voxel_size=2e-6), snr=5,
+                                    dtype="uint16", field_of_view=False, seed=2).grey
+    dca.write(scan, tmp_path / "scan.zarr")
+    monkeypatch.setattr(dca.io._registry, "LAZY_THRESHOLD_BYTES", 1000)  # a 'big' scan: opened lazily
+    assert dca.read(tmp_path / "scan.zarr").is_lazy
+    assert main(["segment", str(tmp_path / "scan.zarr"), "-o", str(tmp_path / "labels.zarr"), "--denoise",
+                 "median", "--json"]) == 0
+    fractions = json.loads(capsys.readouterr().out)["fractions"]
+    expected = segment.otsu(dca.filters.median(scan))
+    written = dca.read(tmp_path / "labels.zarr", lazy=False)
+    np.testing.assert_array_equal(written.to_numpy().astype(bool), expected.to_numpy())
+    assert fractions["pore"] == dca.metrics.porosity(expected)
