@@ -1,8 +1,12 @@
 """Zarr stores: an OME-NGFF image (multiscales group, level 0 by default) or a plain array.
 
-Written stores follow OME-NGFF 0.4 (zarr format 2): one level "0", axes z, y, x in metres,
-a scale and a translation transform; napari and other NGFF viewers open them. The exact
-voxel size, origin, mask and phases also go in the group's ``dca`` attribute.
+Written stores follow OME-NGFF 0.4 (zarr format 2): level "0" at full resolution and a
+multiscale pyramid for viewers ("1", "2", ...: each halves every axis, by the mean of 2x2x2
+blocks for grey levels and by taking every other voxel for labels, until the coarsest is at
+most 256 voxels across), axes z, y, x in metres, a scale and a translation transform per
+level; napari and other NGFF viewers open them. The exact voxel size, origin, mask and phases
+also go in the group's ``dca`` attribute. Every level is written slab by slab, so a volume
+larger than memory converts.
 """
 
 from __future__ import annotations
@@ -106,18 +110,37 @@ def _create(group, name, shape, dtype, chunks):
     return group.create_dataset(name, shape=shape, dtype=dtype, chunks=chunks)
 
 
-def write_zarr(volume, path: str, *, chunks=(128, 128, 128)) -> list[str]:
+def _write_level(group, name, data, chunks):
+    target = _create(group, name, data.shape, data.dtype, tuple(min(c, n) for c, n in zip(chunks, data.shape)))
+    start = 0
+    for slab in iter_slabs(data):
+        target[start:start + len(slab)] = slab
+        start += len(slab)
+    return target
+
+
+def _halved(level, labels: bool):
+    """The next pyramid level of ``level`` (a zarr array), lazily: 2x2x2 block means of grey
+    levels (rounded back to an integer dtype), or every other voxel of labels."""
+    import dask.array as da
+
+    data = da.from_zarr(level)
+    if labels:
+        return data[::2, ::2, ::2]
+    means = da.coarsen(np.mean, data.astype(np.float64), {0: 2, 1: 2, 2: 2}, trim_excess=True)
+    return (da.round(means) if data.dtype.kind in "iu" else means).astype(data.dtype)
+
+
+def write_zarr(volume, path: str, *, chunks=(128, 128, 128), max_top: int = 256) -> list[str]:
     import zarr
 
-    chunks = tuple(min(c, n) for c, n in zip(chunks, volume.shape))
+    labels = volume.dtype == bool or (volume.dtype.kind in "iu" and bool(volume.phases))
     with atomic_path(path) as tmp:
         kwargs = {"zarr_format": 2} if _zarr_major() >= 3 else {}
         group = zarr.open_group(tmp, mode="w", **kwargs)
-        target = _create(group, "0", volume.shape, volume.dtype, chunks)
-        start = 0
-        for slab in iter_slabs(volume.data):
-            target[start:start + len(slab)] = slab
-            start += len(slab)
+        levels = [_write_level(group, "0", volume.data, chunks)]
+        while max(levels[-1].shape) > max_top and min(levels[-1].shape) >= 4:  # the viewers' pyramid
+            levels.append(_write_level(group, str(len(levels)), _halved(levels[-1], labels), chunks))
         meta = {"voxel_size": list(volume.voxel_size), "origin": list(volume.origin),
                 "phases": dict(volume.phases)}
         if volume.mask is not None:
@@ -127,9 +150,11 @@ def write_zarr(volume, path: str, *, chunks=(128, 128, 128)) -> list[str]:
         group.attrs["multiscales"] = [{
             "version": "0.4", "name": "volume",
             "axes": [{"name": a, "type": "space", "unit": "meter"} for a in "zyx"],
-            "datasets": [{"path": "0", "coordinateTransformations": [
-                {"type": "scale", "scale": list(volume.voxel_size)},
-                {"type": "translation", "translation": list(volume.origin)}]}],
+            "datasets": [{"path": str(k), "coordinateTransformations": [
+                {"type": "scale", "scale": [h * 2 ** k for h in volume.voxel_size]},
+                {"type": "translation", "translation": [o + (2 ** k - 1) / 2 * h  # the centre of a 2^k block
+                                                        for o, h in zip(volume.origin, volume.voxel_size)]}]}
+                         for k in range(len(levels))],
         }]
         group.attrs["dca"] = meta
     return [path]
