@@ -80,6 +80,10 @@ def connected_porosity(volume, *, phase=None, axis="x", connectivity: int = 26) 
     >>> dca.metrics.connected_porosity(im, voxel_size=1e-6, axis="x")   # 9 * 12 of 768 voxels
     0.140625
     """
+    if volume.is_lazy:  # streamed in z-slabs, clusters merged across the slab faces: the same number
+        from ._slabs import lazy_connected_fraction
+
+        return lazy_connected_fraction(volume, phase, axis=_check.axis(axis), connectivity=connectivity)
     selected = phase_mask(volume, phase)
     mask = field_of_view(volume)
     if mask is not None:

@@ -48,3 +48,27 @@ def test_a_lazy_label_volume_selects_the_same_phase_in_every_chunk():
         assert metrics.porosity(lazy, phase=phase) == metrics.porosity(v, phase=phase)
     with pytest.raises(dca.InputError, match="no 'pore' phase"):
         metrics.porosity(_lazy(v.replace(phases={}), (4, 20, 20)))
+
+
+@pytest.mark.parametrize("chunks", [(16, 64, 64), (5, 64, 64), (1, 64, 64), (13, 7, 9)])
+@pytest.mark.parametrize("connectivity", [6, 18, 26])
+def test_connected_porosity_of_a_lazy_volume_merges_clusters_across_slabs(chunks, connectivity):
+    v = dca.samples.blobs(48, porosity=0.3, seed=5, voxel_size=1e-6)
+    lazy = _lazy(v, chunks)
+    for axis in "zyx":
+        assert metrics.connected_porosity(lazy, axis=axis, connectivity=connectivity) == \
+            metrics.connected_porosity(v, axis=axis, connectivity=connectivity)
+
+
+def test_clusters_that_touch_only_diagonally_across_a_slab_face():
+    im = np.zeros((8, 6, 6), bool)
+    im[:4, 2, 2] = True  # a column down to the slab face at z = 4 ...
+    im[4:, 3, 3] = True  # ... and one that goes on from a corner neighbour across it
+    v = dca.Volume(im, voxel_size=1e-6)
+    lazy = _lazy(v, (4, 6, 6))
+    assert metrics.connected_porosity(lazy, axis="z") == metrics.connected_porosity(v, axis="z") > 0
+    assert metrics.connected_porosity(lazy, axis="z", connectivity=6) == 0 == \
+        metrics.connected_porosity(v, axis="z", connectivity=6)
+    masked = dca.filters.crop_cylinder(dca.samples.blobs(40, porosity=0.3, seed=6, voxel_size=1e-6))
+    report = metrics.porosity_report(_lazy(masked, (9, 40, 40)), axis="y")
+    assert report == metrics.porosity_report(masked, axis="y")
