@@ -90,9 +90,8 @@ def main(argv=None) -> int:
     """Run the command line; returns the exit status (0 success, 2 bad input, 130 interrupted
     by SIGINT, 143 by SIGTERM)."""
     from .._errors import DcaError
-    from ..io._atomic import Interrupt
-
     from ..compute import compute
+    from ..io._atomic import Interrupt
 
     args = build_parser().parse_args(argv)
     try:
@@ -106,7 +105,8 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         print(f"dca {args.command}: interrupted; nothing was written", file=sys.stderr)
-        return 128 + (Interrupt.signal or signal.SIGINT)
+        status, Interrupt.signal = 128 + (Interrupt.signal or signal.SIGINT), None  # later writes go on
+        return status
 
 
 def console() -> None:
