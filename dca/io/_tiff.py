@@ -209,7 +209,9 @@ def write_tiff(volume, path: str, *, compression: str | None = None) -> list[str
                 "PhysicalSizeYUnit": "µm", "PhysicalSizeZ": dz, "PhysicalSizeZUnit": "µm"}
     pages = (plane for slab in iter_slabs(volume.data) for plane in slab)
     with atomic_path(path) as tmp:
+        # minisblack: a volume whose x axis is 3 or 4 voxels long is a stack of grey slices, not RGB(A)
         tifffile.imwrite(tmp, pages, shape=volume.shape, dtype=volume.dtype, ome=True, metadata=metadata,
+                         photometric="minisblack",
                          bigtiff=volume.nbytes > (1 << 32) - (1 << 25), compression=compression)
     return [path]
 

@@ -115,3 +115,13 @@ def test_vti_places_voxels_as_cells_in_metres(tmp_path):
     (zb, yb, xb) = v.bounds
     assert (x0, x1) == pytest.approx(xb) and (y0, y1) == pytest.approx(yb) and (z0, z1) == pytest.approx(zb)
     np.testing.assert_array_equal(grid.cell_data["values"], v.data.ravel())
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (2, 3, 4), (4, 5, 3)])
+def test_a_tiff_stack_three_or_four_voxels_wide_is_not_taken_for_colour(tmp_path, shape):
+    # found by the property tests: tifffile stored (.., 3) and (.., 4) stacks as RGB(A)
+    data = np.arange(np.prod(shape), dtype=np.int16).reshape(shape)
+    dca.write(dca.Volume(data, voxel_size=(2e-5, 7e-6, 1e-5)), tmp_path / "v.tif")
+    back = dca.read(tmp_path / "v.tif", lazy=False)
+    assert back.shape == shape
+    np.testing.assert_array_equal(back.to_numpy(), data)
