@@ -4,6 +4,8 @@ halo) is in memory at a time, and the numbers are those of the in-memory path, e
 Porosity counts voxels; Crofton's estimator counts phase changes between voxel pairs whose
 partner lies at most one slice further in z (every one of the 13 lattice directions has a
 z step of 0 or +1), so a slab plus the next slice holds every pair that starts in it.
+Connected porosity labels each slab on its own and merges the clusters that meet across the
+face between two slabs (union-find over the pairs of labels facing each other).
 """
 
 from __future__ import annotations
