@@ -25,8 +25,12 @@ NAME_THE_LABELS = ("name its labels (phases={'solid': 0, 'pore': 1, ...} in Pyth
 
 
 def _is_binary(data) -> bool:
-    """0/1 integers: a binary image stored as numbers (nonzero = pore, by the convention)."""
-    return data.dtype.kind in "iu" and data.size > 0 and data.min() >= 0 and data.max() <= 1
+    """0/1 integers: a binary image stored as numbers (nonzero = pore, by the convention);
+    streamed for a lazy array."""
+    if data.dtype.kind not in "iu" or data.size == 0:
+        return False
+    lo, hi = _extremes(data)
+    return lo >= 0 and hi <= 1
 
 
 def phase_names(volume) -> dict[str, int]:
@@ -36,12 +40,12 @@ def phase_names(volume) -> dict[str, int]:
     ``phase<N>``); otherwise a boolean image, or an integer image holding only 0 and 1, is
     ``{"pore": 1, "solid": 0}`` (True / nonzero = pore); other labels are ``phase<N>``.
     """
-    data = volume.to_numpy()
+    data = volume.data
     if data.dtype == bool or (not volume.phases and _is_binary(data)):
         return {"pore": 1, "solid": 0}
     names = dict(volume.phases)
     named = set(names.values())
-    names.update({f"phase{int(v)}": int(v) for v in np.unique(data) if int(v) not in named})
+    names.update({f"phase{int(v)}": int(v) for v in _present(data) if int(v) not in named})
     return names
 
 
@@ -73,13 +77,12 @@ def phase_label(volume, phase=None) -> int:
             return 1
         if "pore" in volume.phases:
             return volume.phases["pore"]
-        lo, hi = _extremes(data)
-        if lo >= 0 and hi <= 1:  # a binary image stored as 0/1: nonzero = pore
+        if _is_binary(data):  # a binary image stored as 0/1: nonzero = pore
             return 1
         raise InputError(f"this label volume (labels {_present(data)[:8]}) names no 'pore' phase; "
                          f"{NAME_THE_LABELS}")
     if isinstance(phase, str) and phase not in volume.phases and phase in ("pore", "solid"):
-        if data.dtype == bool or (not volume.phases and 0 <= _extremes(data)[0] and _extremes(data)[1] <= 1):
+        if data.dtype == bool or (not volume.phases and _is_binary(data)):
             return {"pore": 1, "solid": 0}[phase]  # the names of a binary image
     label = volume.phase(phase)
     if data.dtype == bool and label not in (0, 1):
@@ -116,6 +119,11 @@ def grey_values(volume) -> np.ndarray:
     if data.dtype.kind == "f":
         bad = ~np.isfinite(data)
         if bad.any():
-            raise InputError(f"the volume holds {int(bad.sum())} NaN or infinite grey levels; replace them "
-                             "(e.g. np.nan_to_num) or mask them out before filtering or segmenting")
+            raise non_finite(int(bad.sum()))
     return data
+
+
+def non_finite(count: int) -> InputError:
+    """The error for ``count`` NaN or infinite grey levels (in memory or counted chunk by chunk)."""
+    return InputError(f"the volume holds {count} NaN or infinite grey levels; replace them (e.g. np.nan_to_num) "
+                      "or mask them out before filtering or segmenting")

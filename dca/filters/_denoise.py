@@ -6,7 +6,7 @@ import numpy as np
 from scipy import ndimage
 
 from .._errors import InputError
-from .._phase import grey_values
+from .._phase import grey_values, non_finite
 from ..util import takes_volume
 
 __all__ = ["median", "gaussian", "nl_means", "unsharp_mask", "noise_sigma"]
@@ -26,8 +26,7 @@ def _lazy_filter(volume, func, depth, dtype, **kwargs):
     data = volume.data
     bad = int((~da.isfinite(data)).sum().compute()) if data.dtype.kind == "f" else 0  # streamed
     if bad:
-        raise InputError(f"the volume holds {bad} NaN or infinite grey levels; replace them (e.g. np.nan_to_num) "
-                         "or mask them out before filtering or segmenting")
+        raise non_finite(bad)
     return data.map_overlap(func, depth=depth, boundary="nearest", dtype=dtype, **kwargs)
 
 

@@ -61,7 +61,7 @@ def atomic_paths(*paths: str):
                 _replace(tmp, os.path.abspath(path))
     except BaseException:
         for tmp, path in zip(temps, paths):
-            _remove(tmp)
+            _remove(tmp, settle=True)
             _remove(tmp + os.path.splitext(path)[1])  # where a writer needs the suffix (VTK: tmp + ".vti")
         raise
 
@@ -83,12 +83,12 @@ def _replace(tmp: str, path: str) -> None:
         os.replace(tmp, path)
 
 
-def _remove(path: str) -> None:
+def _remove(path: str, *, settle: bool = False) -> None:
     if os.path.isdir(path):
         shutil.rmtree(path, ignore_errors=True)
-        # a writer's threads (dask, zarr's event loop) may finish a chunk after an interrupt and
-        # create the folder again: remove until it stays gone
-        for _ in range(20):
+        # ``settle``: a writer's threads (dask, zarr's event loop) may finish a chunk after an
+        # interrupt and create the folder again: remove until it stays gone
+        for _ in range(20 if settle else 0):
             time.sleep(0.05)
             if not os.path.lexists(path):
                 break

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._chunks import read_slab, slab_bounds
 from .._errors import InputError
-from .._phase import field_of_view, grey_values
+from .._phase import field_of_view, grey_values, non_finite
 from ..util import takes_volume
 
 __all__ = ["threshold", "otsu", "multi_otsu", "hysteresis", "otsu_level"]
@@ -54,8 +54,7 @@ def _streamed_histogram(volume, bins: int):
         if values.size:
             lo, hi = min(lo, values.min()), max(hi, values.max())
     if bad:
-        raise InputError(f"the volume holds {bad} NaN or infinite grey levels; replace them (e.g. np.nan_to_num) "
-                         "or mask them out before filtering or segmenting")
+        raise non_finite(bad)
     if not np.isfinite(lo) or lo == hi:
         raise InputError("the grey levels inside the field of view are all equal: there is only one phase "
                          "to find; nothing to segment")
