@@ -1,22 +1,146 @@
-"""Streaming a lazy volume in z-slabs aligned with its dask chunks: one slab in memory at a time."""
+"""Streaming a lazy volume in slabs aligned with its dask chunks: one slab in memory at a time.
+
+Slabs are cut along one axis (z unless a stage needs whole lines along z, then y) and hold
+the whole extent of the other two. Connected components of a phase are found slab by slab
+and merged across the faces between slabs by union-find (``slab_labels``), so they are the
+components of the whole volume; a second pass labels each slab again (the same labels:
+``ndimage.label`` is deterministic) and maps them through the merged table.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["slab_bounds", "read_slab"]
+__all__ = ["slab_bounds", "read_slab", "slab_labels", "SlabLabels", "FACE_BITS"]
 
 
-def slab_bounds(volume) -> list[tuple[int, int]]:
-    """(z0, z1) of each slab: the dask chunks along z, so every read is aligned."""
-    edges = np.cumsum((0,) + tuple(volume.data.chunks[0]))
+def slab_bounds(volume, axis: int = 0) -> list[tuple[int, int]]:
+    """(start, stop) of each slab along ``axis``: the dask chunks, so every read is aligned."""
+    edges = np.cumsum((0,) + tuple(volume.data.chunks[axis]))
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
 
 
-def read_slab(volume, z0: int, z1: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """Slices z0..z1-1 of the voxels and of the mask (or None), as NumPy arrays."""
+def read_slab(volume, start: int, stop: int, axis: int = 0) -> tuple[np.ndarray, np.ndarray | None]:
+    """Slices start..stop-1 along ``axis`` of the voxels and of the mask (or None), as NumPy arrays."""
     import dask
 
-    mask = None if volume.mask is None else volume.mask[z0:z1]
-    data, mask = dask.compute(volume.data[z0:z1], mask)
+    key = (slice(None),) * axis + (slice(start, stop),)
+    mask = None if volume.mask is None else volume.mask[key]
+    data, mask = dask.compute(volume.data[key], mask)
     return np.asarray(data), None if mask is None else np.asarray(mask, bool)
+
+
+#: Bit of each box face in ``SlabLabels.faces``: z low, z high, y low, y high, x low, x high.
+FACE_BITS = {(0, 0): 1, (0, 1): 2, (1, 0): 4, (1, 1): 8, (2, 0): 16, (2, 1): 32}
+
+
+@dataclass(frozen=True)
+class SlabLabels:
+    """Connected components of a phase found slab by slab (slabs along z).
+
+    Slab ``k``'s labels are ``offsets[k] + 1 .. offsets[k + 1]``; ``component[label]`` is the
+    component of the whole volume each belongs to (0 for the background), ``sizes`` and
+    ``faces`` (bits of ``FACE_BITS``: the box faces it touches) are per component.
+    """
+
+    bounds: list
+    offsets: np.ndarray
+    component: np.ndarray
+    sizes: np.ndarray
+    faces: np.ndarray
+    structure: np.ndarray
+
+    def label(self, selected: np.ndarray, k: int) -> np.ndarray:
+        """The component of every voxel of slab ``k`` (its selection given), 0 outside."""
+        from scipy import ndimage
+
+        labels, n = ndimage.label(selected, structure=self.structure)
+        if n != self.offsets[k + 1] - self.offsets[k]:
+            raise RuntimeError("a slab labelled differently on the second pass; was the volume changed meanwhile?")
+        return self.component[np.where(labels > 0, labels + self.offsets[k], 0)]
+
+    def spanning(self, axis: int) -> np.ndarray:
+        """Per component: does it touch both faces normal to ``axis``."""
+        both = FACE_BITS[(axis, 0)] | FACE_BITS[(axis, 1)]
+        return (self.faces & both) == both
+
+
+def slab_labels(volume, choose, *, connectivity: int, progress: bool = False, what: str = "labelling") -> SlabLabels:
+    """Components of the voxels ``choose(data, mask)`` selects in each z-slab of ``volume``,
+    merged across the slab faces (face, edge and corner neighbours as ``connectivity`` says)."""
+    from scipy import ndimage
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from ._progress import steps
+    from .segment._cleanup import structure
+
+    struct = structure(connectivity)
+    bounds = slab_bounds(volume)
+    nz = volume.shape[0]
+    sizes, faces, pairs, offsets = [np.zeros(1, np.int64)], [np.zeros(1, np.uint8)], [], [0]
+    previous = None
+    for z0, z1 in steps(bounds, what, enabled=progress):
+        selected = choose(*read_slab(volume, z0, z1))
+        labels, n = ndimage.label(selected, structure=struct)
+        offset = offsets[-1]
+        labels = np.where(labels > 0, labels + offset, 0)
+        sizes.append(np.bincount(labels.ravel(), minlength=offset + n + 1)[offset + 1:])
+        touch = np.zeros(n + 1, np.uint8)
+        sides = [(1, 0, labels[:, 0]), (1, 1, labels[:, -1]), (2, 0, labels[:, :, 0]), (2, 1, labels[:, :, -1])]
+        if z0 == 0:
+            sides.append((0, 0, labels[0]))
+        if z1 == nz:
+            sides.append((0, 1, labels[-1]))
+        for axis, side, plane in sides:
+            hit = np.unique(plane[plane > 0]) - offset
+            touch[hit] |= FACE_BITS[(axis, side)]
+        faces.append(touch[1:])
+        if previous is not None:  # components meeting across the face between this slab and the last
+            pairs.append(_face_pairs(previous, labels[0], connectivity))
+        previous = labels[-1]
+        offsets.append(offset + n)
+    total = offsets[-1] + 1
+    links = np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64)
+    graph = coo_matrix((np.ones(len(links)), (links[:, 0], links[:, 1])), shape=(total, total))
+    # components numbered in the order of their smallest label, so the background stays 0
+    component = connected_components(graph, directed=False)[1].astype(np.int64)
+    m = int(component.max()) + 1
+    count = np.bincount(component, weights=np.concatenate(sizes), minlength=m).astype(np.int64)
+    touched = np.zeros(m, np.uint8)
+    np.bitwise_or.at(touched, component, np.concatenate(faces))
+    return SlabLabels(bounds, np.asarray(offsets, np.int64), component, count, touched, struct)
+
+
+def _face_pairs(below: np.ndarray, above: np.ndarray, connectivity: int) -> np.ndarray:
+    """Label pairs (a, b) with a in the last slice of one slab and b in the first slice of the
+    next that are neighbours: straight across, or diagonally for 18 and 26 connectivity."""
+    diagonal = {6: 0, 18: 1, 26: 2}[int(connectivity)]  # how many in-plane steps a neighbour may take
+    shifts = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if abs(dy) + abs(dx) <= diagonal]
+    ny, nx = below.shape
+    out = []
+    for dy, dx in shifts:
+        a = below[max(0, -dy):ny - max(0, dy), max(0, -dx):nx - max(0, dx)]
+        b = above[max(0, dy):ny - max(0, -dy), max(0, dx):nx - max(0, -dx)]
+        both = (a > 0) & (b > 0)
+        out.append(np.stack([a[both], b[both]], axis=1))
+    return np.unique(np.concatenate(out), axis=0) if out else np.zeros((0, 2), np.int64)
+
+
+def map_slabs(volume, func, dtype, labels: SlabLabels | None = None):
+    """``func(data, mask, k)`` over each z-slab of a lazy volume (the slab's voxels, its mask
+    or None, its index), lazily: a dask array of the same shape, computed slab by slab."""
+    import dask.array as da
+
+    data = volume.data.rechunk({1: -1, 2: -1})
+    starts = {z0: k for k, (z0, _) in enumerate(slab_bounds(volume))}
+    mask = None if volume.mask is None else da.asarray(volume.mask).rechunk(data.chunks)
+
+    def block(values, *rest, block_info=None):
+        k = starts[block_info[0]["array-location"][0][0]]
+        return func(values, rest[0] if rest else None, k)
+
+    args = (data,) if mask is None else (data, mask)
+    return da.map_blocks(block, *args, dtype=dtype, meta=np.empty((0, 0, 0), dtype))

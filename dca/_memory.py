@@ -15,6 +15,7 @@ __all__ = ["MemoryLimitError", "available_memory", "require_memory", "BYTES_PER_
 BYTES_PER_VOXEL = {
     "metrics summary": 49,
     "local thickness": 13,
+    "clean-up": 30,  # estimated: labels, the EDT's distances and its three index arrays
     "network extraction": 17,
     "surface mesh": 39,
     "voxel mesh": 54,

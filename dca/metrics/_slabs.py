@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._chunks import read_slab, slab_bounds
+from .._chunks import read_slab, slab_bounds, slab_labels
 from .._phase import _present, phase_label, select
 from .._progress import steps
 
@@ -94,66 +94,21 @@ def lazy_connected_fraction(volume, phase=None, *, axis: int = 2, connectivity: 
     streamed: each slab is labelled on its own, and clusters that meet across a slab face
     (face, edge and corner neighbours for 26-connectivity) are merged by union-find, so the
     clusters, and the fraction, are those of the whole volume."""
-    from scipy import ndimage
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    from ..segment._cleanup import structure
-
     label = phase_label(volume, phase)
-    bounds = slab_bounds(volume)
-    nz = volume.shape[0]
-    sizes, first, last, pairs = [np.zeros(1, np.int64)], [], [], []
-    offset, total, found, previous = 0, 0, 0, None
-    for z0, z1 in steps(bounds, "connected porosity", enabled=progress):
-        sel, mask = _slab(volume, z0, z1, label)
-        found += int(np.count_nonzero(sel))
-        if mask is not None:
-            sel = sel & mask
-            total += int(np.count_nonzero(mask))
-        else:
-            total += sel.size
-        labels, n = ndimage.label(sel, structure=structure(connectivity))
-        labels = np.where(labels > 0, labels + offset, 0)
-        sizes.append(np.bincount(labels.ravel(), minlength=offset + n + 1)[offset + 1:])
-        if previous is not None:  # clusters that meet across the face between this slab and the last
-            pairs.append(_face_pairs(previous, labels[0], connectivity))
-        if axis == 0:  # the faces normal to z are in the first and the last slab
-            if z0 == 0:
-                first.append(labels[0][labels[0] > 0])
-            if z1 == nz:
-                last.append(labels[-1][labels[-1] > 0])
-        else:
-            lo, hi = np.take(labels, 0, axis=axis), np.take(labels, -1, axis=axis)
-            first.append(lo[lo > 0])
-            last.append(hi[hi > 0])
-        previous = labels[-1]
-        offset += n
-    if not found:
+    counted = {"found": 0, "total": 0}
+
+    def choose(data, mask):
+        selected = select(data, label)
+        counted["found"] += int(np.count_nonzero(selected))
+        counted["total"] += selected.size if mask is None else int(np.count_nonzero(mask))
+        return selected if mask is None else selected & mask
+
+    clusters = slab_labels(volume, choose, connectivity=connectivity, progress=progress, what="connected porosity")
+    if not counted["found"]:
         from .._errors import InputError
 
         raise InputError(f"phase {phase if phase is not None else label!r} (label {label}) has no voxels; "
                          f"labels present: {_present(volume.data)}")
-    count = np.concatenate(sizes)
-    links = np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64)
-    graph = coo_matrix((np.ones(len(links)), (links[:, 0], links[:, 1])), shape=(offset + 1,) * 2)
-    cluster = connected_components(graph, directed=False)[1]
-    spanning = np.intersect1d(cluster[np.concatenate(first)], cluster[np.concatenate(last)])
-    keep = np.isin(cluster, spanning)
+    keep = clusters.spanning(axis)
     keep[0] = False  # the background
-    return float(count[keep].sum() / total)
-
-
-def _face_pairs(below: np.ndarray, above: np.ndarray, connectivity: int) -> np.ndarray:
-    """Label pairs (a, b) with a in the last slice of one slab and b in the first slice of the
-    next that are neighbours: straight across, or diagonally for 26-connectivity."""
-    diagonal = {6: 0, 18: 1, 26: 2}[int(connectivity)]  # how many in-plane steps a neighbour may take
-    shifts = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if abs(dy) + abs(dx) <= diagonal]
-    ny, nx = below.shape
-    out = []
-    for dy, dx in shifts:
-        a = below[max(0, -dy):ny - max(0, dy), max(0, -dx):nx - max(0, dx)]
-        b = above[max(0, dy):ny - max(0, -dy), max(0, dx):nx - max(0, -dx)]
-        both = (a > 0) & (b > 0)
-        out.append(np.stack([a[both], b[both]], axis=1))
-    return np.unique(np.concatenate(out), axis=0) if out else np.zeros((0, 2), np.int64)
+    return float(clusters.sizes[keep].sum() / counted["total"])

@@ -44,3 +44,50 @@ def test_dca_segment_streams_a_big_scan_to_the_same_labels(tmp_path, monkeypatch
     written = dca.read(tmp_path / "labels.zarr", lazy=False)
     np.testing.assert_array_equal(written.to_numpy().astype(bool), expected.to_numpy())
     assert fractions["pore"] == dca.metrics.porosity(expected)
+
+
+def _lazy(volume, chunks):
+    return volume.replace(data=da.from_array(volume.to_numpy(), chunks=chunks))
+
+
+def _three_labels(n=40):
+    """Blobs with a sprinkle of a third label: islands of every size, nearest labels that differ."""
+    im = dca.samples.blobs(n, porosity=0.35, seed=3, voxel_size=1e-6).to_numpy().astype(np.uint8)
+    im[np.random.default_rng(0).random(im.shape) < 0.05] = 2
+    return dca.Volume(im, voxel_size=1e-6, phases={"solid": 0, "pore": 1, "clay": 2})
+
+
+@pytest.mark.parametrize("chunks", [(16, 16, 16), (7, 13, 40), (1, 40, 40)])
+@pytest.mark.parametrize("kind", ["bool", "0/1", "three labels"])
+@pytest.mark.parametrize("step, options", [
+    (segment.remove_islands, {}), (segment.remove_islands, {"min_size": 5, "connectivity": 6}),
+    (segment.fill_enclosed, {}), (segment.fill_enclosed, {"phase": "solid", "connectivity": 26}),
+    (segment.keep_spanning, {}), (segment.keep_spanning, {"axis": "z", "connectivity": 6})])
+def test_clean_up_of_a_lazy_volume_gives_the_in_memory_labels(chunks, kind, step, options):
+    if kind == "three labels":
+        v = _three_labels()
+    else:
+        im = dca.samples.blobs(40, porosity=0.3, seed=5).to_numpy()[:37, :39]  # sizes that do not divide
+        im ^= np.random.default_rng(1).random(im.shape) < 0.03  # islands and holes of both phases
+        v = dca.Volume(im if kind == "bool" else im.astype(np.uint8), voxel_size=1e-6)
+    out = step(_lazy(v, chunks), **options)
+    assert out.is_lazy or (kind == "three labels" and step is segment.keep_spanning)
+    expected = step(v, **options).to_numpy()
+    assert not np.array_equal(expected, v.to_numpy())  # the step did change something
+    np.testing.assert_array_equal(out.to_numpy(), expected)
+
+
+def test_an_island_across_the_corner_of_eight_chunks_is_one_island():
+    im = np.zeros((32, 32, 32), bool)
+    im[14:18, 14:18, 14:18] = True  # 64 voxels, 8 in each of the eight 16^3 chunks around the corner
+    v = dca.Volume(im, voxel_size=1e-6)
+    assert segment.remove_islands(_lazy(v, 16), min_size=60).to_numpy().sum() == 64
+    assert segment.remove_islands(_lazy(v, 16), min_size=65).to_numpy().sum() == 0
+
+
+def test_an_island_in_a_binary_label_image_takes_the_other_label():
+    im = np.zeros((12, 12, 12), np.uint8)
+    im[2:10, 2:10, 2:10] = 1
+    im[5, 5, 5] = 0  # a one-voxel solid island inside the pore
+    out = segment.remove_islands(im, voxel_size=1e-6, phase="solid", min_size=2).to_numpy()
+    assert out.dtype == np.uint8 and out[5, 5, 5] == 1 and out.sum() == 512
