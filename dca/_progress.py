@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
+
+# on inside dask_progress: the slab loops of streamed stages then show their bars too
+_SHOWING = contextvars.ContextVar("dca_progress", default=False)
 
 
 @contextlib.contextmanager
 def dask_progress(description: str, *, enabled: bool = True):
-    """Show a tqdm bar for every dask computation inside the block."""
+    """Show a tqdm bar for every dask computation inside the block, and for every slab loop
+    of a streamed stage (``steps`` with ``enabled=None``)."""
     if not enabled:
         yield
         return
+    token = _SHOWING.set(True)
+    try:
+        with _dask_bar(description):
+            yield
+    finally:
+        _SHOWING.reset(token)
+
+
+@contextlib.contextmanager
+def _dask_bar(description: str):
     from dask.callbacks import Callback
     from tqdm.auto import tqdm
 
@@ -29,8 +44,11 @@ def dask_progress(description: str, *, enabled: bool = True):
         yield
 
 
-def steps(items, description: str, *, enabled: bool = True):
-    """Iterate with a tqdm bar that appears only if the loop takes more than a second."""
+def steps(items, description: str, *, enabled: bool | None = True):
+    """Iterate with a tqdm bar that appears only if the loop takes more than a second
+    (``enabled=None``: when inside ``dask_progress``)."""
+    if enabled is None:
+        enabled = _SHOWING.get()
     if not enabled:
         return iter(items)
     from tqdm.auto import tqdm

@@ -25,14 +25,16 @@ def run(args) -> int:
 
     from .. import metrics, read
     from ..io._atomic import save_figure
+    from ..util import dask_progress
 
-    volume = read(args.path, lazy=False, **reader_options(args))
+    volume = read(args.path, **reader_options(args))  # a big volume opens lazily and is streamed
     if args.cylinder:
         from ..filters import crop_cylinder
 
         volume = crop_cylinder(volume)
     phase = phase_arg(args.phase)
-    result = metrics.summary(volume, phase=phase, axis=args.axis)
+    with dask_progress("measuring", enabled=volume.is_lazy and not args.json):
+        result = metrics.summary(volume, phase=phase, axis=args.axis)
     result["source"] = args.path
     if args.plots:
         os.makedirs(args.plots, exist_ok=True)

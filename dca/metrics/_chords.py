@@ -37,8 +37,12 @@ def chord_lengths(volume, *, phase=None, axis="x") -> np.ndarray:
     [5.0, 5.0, 5.0, 5.0]
     """
     a = _check.axis(axis)
-    selected = phase_mask(volume, phase)
-    mask = field_of_view(volume)
+    return _runs(phase_mask(volume, phase), field_of_view(volume), a) * volume.voxel_size[a]
+
+
+def _runs(selected: np.ndarray, mask: np.ndarray | None, a: int) -> np.ndarray:
+    """Lengths (voxels) of the runs of ``selected`` along axis ``a`` that end inside the box
+    and the mask at both ends."""
     lines = np.moveaxis(selected, a, -1).reshape(-1, selected.shape[a])
     valid = None if mask is None else np.moveaxis(mask, a, -1).reshape(-1, selected.shape[a])
     # pad with "outside" so every run has a start and an end
@@ -54,7 +58,33 @@ def chord_lengths(volume, *, phase=None, axis="x") -> np.ndarray:
         after = np.where(ends < lines.shape[1], valid[rows, np.minimum(ends, lines.shape[1] - 1)], False)
         inside = valid[rows, starts] & valid[rows, ends - 1]
         inner &= before & after & inside
-    return lengths[inner] * volume.voxel_size[a]
+    return lengths[inner]
+
+
+def _lazy_run_counts(volume, phase, a: int) -> np.ndarray:
+    """Chords per length (voxels) of a lazy volume, streamed in slabs cut across another
+    axis than ``a``, so that every slab holds whole lines along ``a``."""
+    from .._chunks import read_slab, slab_bounds
+    from .._phase import phase_label, select
+    from .._progress import steps
+
+    label = phase_label(volume, phase)
+    across = 1 if a == 0 else 0
+    counts, found = np.zeros(1, np.int64), 0
+    for start, stop in steps(slab_bounds(volume, across), "chords"):
+        data, mask = read_slab(volume, start, stop, across)
+        selected = select(data, label)
+        found += int(np.count_nonzero(selected))
+        more = np.bincount(_runs(selected, mask, a))
+        size = max(counts.size, more.size)
+        counts = np.pad(counts, (0, size - counts.size)) + np.pad(more, (0, size - more.size))
+    if not found:
+        from .._errors import InputError
+        from .._phase import _present
+
+        raise InputError(f"phase {phase if phase is not None else label!r} (label {label}) has no voxels; "
+                         f"labels present: {_present(volume.data)}")
+    return counts
 
 
 @takes_volume
@@ -86,10 +116,15 @@ def chord_length_distribution(volume, *, phase=None, axis="x") -> Distribution:
     import pandas as pd
 
     a = _check.axis(axis)
-    lengths = chord_lengths(volume, phase=phase, axis=a)
+    if volume.is_lazy:  # streamed in slabs that hold whole lines along the axis: the same chords
+        counts = _lazy_run_counts(volume, phase, a)[1:]
+    else:
+        counts = np.bincount(_runs(phase_mask(volume, phase), field_of_view(volume), a))[1:]
     h = volume.voxel_size[a]
-    counts = np.bincount(np.rint(lengths / h).astype(np.int64))[1:] if lengths.size else np.zeros(0, int)
-    table = pd.DataFrame({"length_m": np.arange(1, counts.size + 1) * h,
-                          "fraction": counts / max(1, counts.sum())})
-    return Distribution(f"chord lengths along {'zyx'[a]}", "chord length", table[counts > 0].reset_index(drop=True),
-                        weighted_summary(lengths), extra={"axis": "zyx"[a]})
+    lengths = np.arange(1, counts.size + 1) * h
+    table = pd.DataFrame({"length_m": lengths, "fraction": counts / max(1, counts.sum())})
+    keep = counts > 0
+    summary = {**weighted_summary(lengths[keep], counts[keep]), "count": int(counts.sum())} if keep.any() \
+        else {"count": 0}
+    return Distribution(f"chord lengths along {'zyx'[a]}", "chord length", table[keep].reset_index(drop=True),
+                        summary, extra={"axis": "zyx"[a]})

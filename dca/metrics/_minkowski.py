@@ -71,6 +71,10 @@ def euler_characteristic(volume, *, phase=None, connectivity: int = 26) -> int:
 
     if connectivity not in (6, 26):
         raise InputError(f"connectivity must be 6 or 26 (the complement takes the other), got {connectivity}")
+    if volume.is_lazy:  # the 2x2x2 configurations counted slab by slab: the same number
+        from ._slabs import lazy_euler_characteristic
+
+        return lazy_euler_characteristic(volume, phase, connectivity)
     return int(euler_number(phase_mask(volume, phase), connectivity=3 if connectivity == 26 else 1))
 
 
@@ -98,7 +102,18 @@ def integral_mean_curvature(volume, *, phase=None) -> float:
     >>> round(dca.metrics.integral_mean_curvature(ball) / (4 * np.pi * 10e-6), 2)
     0.99
     """
+    if volume.is_lazy:  # streamed in slabs, each with the halo its smoothing needs
+        from ._slabs import lazy_mean_curvature
+
+        return lazy_mean_curvature(volume, phase)
     verts, faces = phase_mesh(volume, phase=phase)
+    return float(np.sum(edge_curvature(verts, faces)[0]))
+
+
+def edge_curvature(verts: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """-1/2 length x signed dihedral angle of every interior edge of a marching-cubes mesh
+    (their sum is the integral of the mean curvature), and the index of the edges' first vertex
+    and second vertex as an (n, 2) array."""
     # every edge with its two faces; marching cubes orients faces consistently
     edges = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
     owner = np.tile(np.arange(len(faces)), 3)
@@ -116,7 +131,7 @@ def integral_mean_curvature(volume, *, phase=None) -> float:
     angle = np.arctan2(np.einsum("ij,ij->i", np.cross(n1, n2), e / length[:, None]), np.einsum("ij,ij->i", n1, n2))
     # skimage's faces point their normals into the phase (towards higher values): outward is -n,
     # and the edge direction taken from face 1 makes convex edges come out negative
-    return float(-0.5 * np.sum(length * angle))
+    return -0.5 * length * angle, edges[first]
 
 
 @takes_volume
@@ -149,11 +164,18 @@ def minkowski(volume, *, phase=None, connectivity: int = 26) -> Minkowski:
     >>> m.euler_characteristic, round(float(m.volume / (4 / 3 * np.pi * (10e-6) ** 3)), 2)
     (1, 1.0)
     """
-    selected = phase_mask(volume, phase)
-    mask = field_of_view(volume)
-    count = np.count_nonzero(selected if mask is None else selected & mask)
-    bulk = (volume.size if mask is None else np.count_nonzero(mask)) * volume.voxel_volume
-    return Minkowski(volume=count * volume.voxel_volume, surface_area=surface_area(volume, phase=phase),
+    if volume.is_lazy:
+        from ._slabs import lazy_bulk_volume, lazy_fraction
+
+        bulk = lazy_bulk_volume(volume)
+        occupied = lazy_fraction(volume, phase) * bulk
+    else:
+        selected = phase_mask(volume, phase)
+        mask = field_of_view(volume)
+        count = np.count_nonzero(selected if mask is None else selected & mask)
+        bulk = (volume.size if mask is None else np.count_nonzero(mask)) * volume.voxel_volume
+        occupied = count * volume.voxel_volume
+    return Minkowski(volume=occupied, surface_area=surface_area(volume, phase=phase),
                      integral_mean_curvature=integral_mean_curvature(volume, phase=phase),
                      euler_characteristic=euler_characteristic(volume, phase=phase, connectivity=connectivity),
                      bulk_volume=bulk, connectivity=connectivity)

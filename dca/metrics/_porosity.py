@@ -165,12 +165,24 @@ def porosity_profile(volume, *, phase=None, axis="z"):
     import pandas as pd
 
     a = _check.axis(axis)
-    selected = phase_mask(volume, phase, allow_empty=True)
-    mask = field_of_view(volume)
     others = tuple(i for i in range(3) if i != a)
-    count = np.count_nonzero(selected if mask is None else selected & mask, axis=others)
-    total = np.full(volume.shape[a], np.prod([volume.shape[i] for i in others])) if mask is None \
-        else np.count_nonzero(mask, axis=others)
+    if volume.is_lazy:  # counted chunk by chunk
+        import dask
+        import dask.array as da
+
+        from .._phase import phase_label, select
+
+        selected = select(volume.data, phase_label(volume, phase))
+        mask = None if volume.mask is None else da.asarray(volume.mask)
+        count, total = dask.compute(da.count_nonzero(selected if mask is None else selected & mask, axis=others),
+                                    None if mask is None else da.count_nonzero(mask, axis=others))
+    else:
+        selected = phase_mask(volume, phase, allow_empty=True)
+        mask = field_of_view(volume)
+        count = np.count_nonzero(selected if mask is None else selected & mask, axis=others)
+        total = None if mask is None else np.count_nonzero(mask, axis=others)
+    if total is None:
+        total = np.full(volume.shape[a], np.prod([volume.shape[i] for i in others]))
     with np.errstate(invalid="ignore", divide="ignore"):
         values = np.where(total > 0, count / np.maximum(total, 1), np.nan)
     return pd.DataFrame({f"{'zyx'[a]}_m": volume.coordinates(a), "porosity": values})

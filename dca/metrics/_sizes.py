@@ -26,8 +26,13 @@ def _lt_distribution(volume, phase, name: str) -> Distribution:
 
     if len(set(volume.voxel_size)) != 1:
         raise InputError(f"local thickness needs cubic voxels, got {volume.voxel_size}")
-    radii = local_thickness_radii(_selected(volume, phase))
-    counts = np.bincount(radii.ravel())[1:]
+    if volume.is_lazy:  # chunk by chunk, the same radii (see lazy_local_thickness_radii)
+        from ._thickness import _lazy_selected, lazy_local_thickness_radii, radius_counts
+
+        radii, top = lazy_local_thickness_radii(_lazy_selected(volume, phase))
+        counts = np.trim_zeros(radius_counts(radii, top)[1:], "b")
+    else:
+        counts = np.bincount(local_thickness_radii(_selected(volume, phase)).ravel())[1:]
     diameters = 2 * np.arange(1, counts.size + 1) * volume.voxel_size[0]
     fraction = counts / max(1, counts.sum())
     table = pd.DataFrame({"diameter_m": diameters, "volume_fraction": fraction,

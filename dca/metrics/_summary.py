@@ -18,6 +18,7 @@ def summary(volume, *, phase=None, axis="x") -> dict:
 
     Porosity (total, connected along ``axis``, isolated), specific surface (1/m, Crofton),
     Minkowski functionals, and the statistics of the local-thickness PSD and of the chords.
+    A lazy (dask-backed) volume is measured slab by slab and chunk by chunk, to the same numbers.
     For a phase other than the pore space the fractions are named for what they are:
     ``volume_fraction``, ``connected_fraction`` and ``isolated_fraction`` (with ``phase``).
 
@@ -44,8 +45,9 @@ def summary(volume, *, phase=None, axis="x") -> dict:
     >>> "volume_fraction" in dca.metrics.summary(v, phase="solid")
     True
     """
-    require_memory(volume.size, "metrics summary", shape=volume.shape)
-    phase_mask(volume, phase)  # fail early, with the clear message, on an empty or unknown phase
+    if not volume.is_lazy:  # a lazy volume is streamed, stage by stage, to the same numbers
+        require_memory(volume.size, "metrics summary", shape=volume.shape)
+        phase_mask(volume, phase)  # fail early, with the clear message, on an empty or unknown phase
     por = porosity_report(volume, phase=phase, axis=axis).to_dict()
     names = phase_names(volume)
     pore = phase is None or phase == "pore" or (not isinstance(phase, str) and names.get("pore") == phase)

@@ -377,29 +377,96 @@ def squared_distance(phase: np.ndarray) -> np.ndarray:
     return d2
 
 
+def _radii(d2: np.ndarray) -> np.ndarray:
+    """floor(sqrt(d2)): the integer radius of the largest ball centred at each voxel (int32)."""
+    r = np.empty(d2.shape, np.int32)
+    _floor_sqrt(d2, r)
+    return r
+
+
 def local_thickness_radii(phase: np.ndarray) -> np.ndarray:
     """Local thickness as integer ball radii in voxels (int32), 0 outside ``phase``."""
     phase = np.asarray(phase, dtype=bool)
     if phase.all():
-        raise InputError("the phase fills the whole volume, so the balls inscribed in it are unbounded and its "
-                         "local thickness is undefined; measure a region that also holds the other phase")
-    r = np.empty(phase.shape, np.int32)
-    _floor_sqrt(squared_distance(phase), r)
-    keep = np.empty(phase.shape, np.bool_)
-    sub = np.empty(phase.shape, np.uint8)
+        raise _fills_the_volume()
+    return paint_balls(_radii(squared_distance(phase)))
+
+
+def _fills_the_volume() -> InputError:
+    return InputError("the phase fills the whole volume, so the balls inscribed in it are unbounded and its "
+                      "local thickness is undefined; measure a region that also holds the other phase")
+
+
+def paint_balls(r: np.ndarray) -> np.ndarray:
+    """Every voxel gets the largest radius ``r[c]`` of the balls |x - c| < r[c] covering it."""
+    keep = np.empty(r.shape, np.bool_)
+    sub = np.empty(r.shape, np.uint8)
     _plan(r, keep, sub, *_containment_table())
-    out = np.zeros(phase.shape, np.int32)
+    out = np.zeros(r.shape, np.int32)
     runs, singles = _collect(r, keep, sub)
     top = max(int(runs[4].max(initial=0)), int(singles[3].max(initial=0)))
     if top == 0:
         return out
     half = np.sqrt(np.maximum(np.arange(top * top + 1) - 1, 0)).astype(np.int32)  # half[rem]: largest h, h^2 < rem
-    nz = phase.shape[0]
+    nz = r.shape[0]
     for kernel, centres in ((_paint_runs, runs), (_paint, singles)):
         if centres[0].size:  # centres come sorted by z, as the painters' buckets need
             start = np.searchsorted(centres[0], np.arange(nz + 1)).astype(np.int64)
             kernel(*centres, start, int(centres[-3 if kernel is _paint else -1].max()), half, out)
     return out
+
+
+def lazy_local_thickness_radii(selected):
+    """Local thickness radii (int32) of a lazy boolean array, chunk by chunk, voxel for voxel
+    those of ``local_thickness_radii`` of the whole array.
+
+    1. The distance map of each chunk is computed with a halo of ``h`` voxels; a chunk's
+       distances are exact once none exceeds ``h`` (the nearest voxel of the other phase then
+       lies inside the halo). ``h`` grows until that holds everywhere: at most twice, since a
+       halo as wide as the largest distance found proves itself.
+    2. Radius R = the largest distance. A ball can reach a voxel only from a centre less than
+       R away, and the culling of step 2 of the module looks sqrt(5) further: each chunk is
+       painted with a halo of R + 3 voxels of exact radii, and its core is kept.
+
+    Returns the lazy radii and R.
+    """
+    import dask
+    import dask.array as da
+
+    halo = 16
+    while True:
+        depth = min(halo, max(selected.shape))
+        d2 = da.map_overlap(squared_distance, selected, depth=depth, boundary="none", dtype=np.int32)
+        top, full = dask.compute(d2.max(), selected.all())
+        if full:
+            raise _fills_the_volume()
+        top = int(top)
+        if top <= depth * depth or depth == max(selected.shape):
+            break
+        halo = int(np.ceil(np.sqrt(top))) if top < _INF else 4 * halo
+    radius = int(np.sqrt(top))
+    r = d2.map_blocks(_radii, dtype=np.int32)
+    reach = min(radius + 3, max(selected.shape))
+    return da.map_overlap(paint_balls, r, depth=reach, boundary="none", dtype=np.int32), radius
+
+
+def _lazy_selected(volume, phase):
+    """The voxels of ``phase`` inside the field of view, as a lazy boolean array."""
+    import dask.array as da
+
+    from .._phase import phase_label, select
+
+    chosen = select(volume.data, phase_label(volume, phase))
+    return chosen if volume.mask is None else chosen & da.asarray(volume.mask)
+
+
+def radius_counts(radii, top: int) -> np.ndarray:
+    """Voxels of each radius 0..top of a lazy radii array, counted chunk by chunk."""
+    import dask
+
+    blocks = radii.to_delayed().ravel()
+    counts = dask.compute(*[dask.delayed(np.bincount)(b.ravel(), minlength=top + 1) for b in blocks])
+    return np.sum(counts, axis=0)
 
 
 @takes_volume
@@ -423,6 +490,7 @@ def local_thickness(volume, *, phase=None):
     -----
     Balls of integer radius r (voxels), diameter 2r (Hildebrand & Ruegsegger 1997,
     doi:10.1046/j.1365-2818.1997.1340694.x); identical to PoreSpy's default. Needs cubic voxels.
+    A lazy volume gives a lazy result, computed chunk by chunk to the same voxels.
 
     Examples
     --------
@@ -434,10 +502,14 @@ def local_thickness(volume, *, phase=None):
     >>> round(float(lt.data.max()) * 1e6, 4)   # float32, micrometres
     6.0
     """
-    require_memory(volume.size, "local thickness", shape=volume.shape)
     if len(set(volume.voxel_size)) != 1:
         raise InputError(f"local thickness needs cubic voxels, got voxel_size={volume.voxel_size}; "
                          "resample to isotropic voxels first")
+    if volume.is_lazy:  # chunk by chunk with halos proven wide enough: the same voxels, still lazy
+        radii, _ = lazy_local_thickness_radii(_lazy_selected(volume, phase))
+        diameters = (2 * radii).astype(np.float32) * np.float32(volume.voxel_size[0])
+        return volume.with_data(diameters, step="local_thickness", phase=phase).replace(phases={})
+    require_memory(volume.size, "local thickness", shape=volume.shape)
     selected = phase_mask(volume, phase)
     mask = field_of_view(volume)
     if mask is not None:

@@ -72,3 +72,63 @@ def test_clusters_that_touch_only_diagonally_across_a_slab_face():
     masked = dca.filters.crop_cylinder(dca.samples.blobs(40, porosity=0.3, seed=6, voxel_size=1e-6))
     report = metrics.porosity_report(_lazy(masked, (9, 40, 40)), axis="y")
     assert report == metrics.porosity_report(masked, axis="y")
+
+
+@pytest.mark.parametrize("chunks", [(16, 16, 16), (7, 13, 47), (1, 45, 47)])
+@pytest.mark.parametrize("masked", [False, True])
+def test_the_summary_of_a_lazy_volume_equals_the_in_memory_one(chunks, masked):
+    v = dca.samples.blobs(48, porosity=0.35, seed=3, voxel_size=2e-6)[:45, :47]
+    if masked:
+        v = dca.filters.crop_cylinder(v)
+    expected, got = metrics.summary(v), metrics.summary(_lazy(v, chunks))
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        if isinstance(value, float):
+            assert got[key] == pytest.approx(value, rel=1e-12, abs=0), key
+        else:
+            assert got[key] == value, key  # counts, Euler characteristic, distributions' statistics
+    profile = metrics.porosity_profile(_lazy(v, chunks), axis="y")
+    np.testing.assert_array_equal(profile["porosity"], metrics.porosity_profile(v, axis="y")["porosity"])
+
+
+@pytest.mark.parametrize("chunks", [(16, 16, 16), (7, 13, 64), (64, 5, 9)])
+def test_local_thickness_of_a_lazy_volume_is_voxel_for_voxel_the_in_memory_one(chunks):
+    im = dca.samples.blobs(64, porosity=0.5, seed=4).to_numpy()
+    g = np.mgrid[:64, :64, :64] - 31.5
+    im |= (g ** 2).sum(0) < 21 ** 2  # a pore wider than the first halo (16): the halo has to grow
+    v = dca.Volume(im[:, :61], voxel_size=1e-6)
+    lazy = metrics.local_thickness(_lazy(v, chunks))
+    assert lazy.is_lazy
+    np.testing.assert_array_equal(lazy.to_numpy(), metrics.local_thickness(v).to_numpy())
+    psd = metrics.pore_size_distribution(_lazy(v, chunks))
+    assert psd.table.equals(metrics.pore_size_distribution(v).table)
+
+
+def test_euler_characteristic_across_the_corner_of_eight_chunks():
+    g = np.mgrid[:32, :32, :32] - 15.5
+    r = np.sqrt((g ** 2).sum(0))
+    shell = (r > 5) & (r < 9)  # a hollow ball centred where eight chunks meet: one component, one cavity
+    v = dca.Volume(shell, voxel_size=1e-6)
+    for connectivity in (6, 26):
+        assert metrics.euler_characteristic(_lazy(v, (16, 16, 16)), connectivity=connectivity) == 2
+    assert metrics.integral_mean_curvature(_lazy(v, (16, 16, 16))) == \
+        pytest.approx(metrics.integral_mean_curvature(v), rel=1e-12)
+
+
+def test_dca_metrics_streams_a_big_volume_to_the_in_memory_numbers(tmp_path, monkeypatch, capsys):
+    import json
+
+    from dca.cli import main
+
+    v = dca.samples.blobs(40, porosity=0.35, seed=1, voxel_size=2e-6)
+    dca.write(v.replace(data=v.to_numpy().astype(np.uint8)), tmp_path / "labels.zarr")
+    results = []
+    for threshold in (10**12, 1000):  # in memory, then lazily
+        monkeypatch.setattr(dca.io._registry, "LAZY_THRESHOLD_BYTES", threshold)
+        assert main(["metrics", str(tmp_path / "labels.zarr"), "--json"]) == 0
+        results.append(json.loads(capsys.readouterr().out))
+    flat = [{f"{k}.{kk}": vv for k, v in r.items() for kk, vv in (v.items() if isinstance(v, dict) else [("", v)])}
+            for r in results]
+    assert flat[1].keys() == flat[0].keys()
+    for key, value in flat[0].items():
+        assert flat[1][key] == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value), key
