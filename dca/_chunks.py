@@ -67,7 +67,8 @@ class SlabLabels:
         return (self.faces & both) == both
 
 
-def slab_labels(volume, choose, *, connectivity: int, progress: bool | None = None, what: str = "labelling") -> SlabLabels:
+def slab_labels(volume, choose, *, connectivity: int, progress: bool | None = None,
+                what: str = "labelling") -> SlabLabels:
     """Components of the voxels ``choose(data, mask)`` selects in each z-slab of ``volume``,
     merged across the slab faces (face, edge and corner neighbours as ``connectivity`` says)."""
     from scipy import ndimage

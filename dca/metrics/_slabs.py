@@ -157,6 +157,8 @@ def lazy_mean_curvature(volume, phase=None, *, sigma: float = 1.0, progress: boo
     """Integral of the mean curvature (m) as ``integral_mean_curvature`` computes it in memory,
     slab by slab (the same mesh, edge by edge)."""
     from scipy import ndimage
+
+    from .._errors import InputError
     from ._minkowski import edge_curvature
     from ._surface import contour
 
