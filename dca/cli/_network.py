@@ -28,13 +28,14 @@ def add_network_input(parser) -> None:
     parser.add_argument("--phase", help="image input: phase name or label (default: pore / True)")
 
 
-def load_image(args):
-    """The segmented image named by ``args.path`` and the ``--phase`` asked for (None: pore)."""
+def load_image(args, *, lazy: bool | None = False):
+    """The segmented image named by ``args.path`` and the ``--phase`` asked for (None: pore);
+    ``lazy=None``: opened lazily when it is big (for the stages that stream it)."""
     from .. import InputError, read
 
     if args.path.endswith(NETWORK_SUFFIXES):
         raise InputError(f"{args.path} is a saved pore network; this needs the segmented image it came from")
-    volume = read(args.path, lazy=False, **reader_options(args))
+    volume = read(args.path, lazy=lazy, **reader_options(args))
     return volume, phase_arg(args.phase)
 
 
@@ -44,8 +45,11 @@ def load_network(args):
 
     if args.path.endswith(NETWORK_SUFFIXES):
         return network.read_network(args.path)
-    volume, phase = load_image(args)
-    return network.extract(volume, phase=phase)
+    from ..util import dask_progress
+
+    volume, phase = load_image(args, lazy=None)  # a big image is extracted chunk by chunk
+    with dask_progress("extracting", enabled=volume.is_lazy and not getattr(args, "json", False)):
+        return network.extract(volume, phase=phase)
 
 
 def run(args) -> int:

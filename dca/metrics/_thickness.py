@@ -416,20 +416,12 @@ def paint_balls(r: np.ndarray) -> np.ndarray:
     return out
 
 
-def lazy_local_thickness_radii(selected):
-    """Local thickness radii (int32) of a lazy boolean array, chunk by chunk, voxel for voxel
-    those of ``local_thickness_radii`` of the whole array.
-
-    1. The distance map of each chunk is computed with a halo of ``h`` voxels; a chunk's
-       distances are exact once none exceeds ``h`` (the nearest voxel of the other phase then
-       lies inside the halo). ``h`` grows until that holds everywhere: at most twice, since a
-       halo as wide as the largest distance found proves itself.
-    2. Radius R = the largest distance. A ball can reach a voxel only from a centre less than
-       R away, and the culling of step 2 of the module looks sqrt(5) further: each chunk is
-       painted with a halo of R + 3 voxels of exact radii, and its core is kept.
-
-    Returns the lazy radii and R.
-    """
+def lazy_squared_distance(selected):
+    """Exact squared distances (int32) of a lazy boolean array, chunk by chunk: each chunk's
+    distance map is computed with a halo of ``h`` voxels, and is exact once no distance in it
+    exceeds ``h`` (the nearest voxel of the other phase then lies inside the halo). ``h`` grows
+    until that holds everywhere: at most twice, since a halo as wide as the largest distance
+    found proves itself. Returns the lazy distances and the largest one."""
     import dask
     import dask.array as da
 
@@ -442,8 +434,24 @@ def lazy_local_thickness_radii(selected):
             raise _fills_the_volume()
         top = int(top)
         if top <= depth * depth or depth == max(selected.shape):
-            break
+            return d2, top
         halo = int(np.ceil(np.sqrt(top))) if top < _INF else 4 * halo
+
+
+def lazy_local_thickness_radii(selected):
+    """Local thickness radii (int32) of a lazy boolean array, chunk by chunk, voxel for voxel
+    those of ``local_thickness_radii`` of the whole array.
+
+    1. Exact distances, chunk by chunk (``lazy_squared_distance``).
+    2. Radius R = the largest distance. A ball can reach a voxel only from a centre less than
+       R away, and the culling of step 2 of the module looks sqrt(5) further: each chunk is
+       painted with a halo of R + 3 voxels of exact radii, and its core is kept.
+
+    Returns the lazy radii and R.
+    """
+    import dask.array as da
+
+    d2, top = lazy_squared_distance(selected)
     radius = int(np.sqrt(top))
     r = d2.map_blocks(_radii, dtype=np.int32)
     reach = min(radius + 3, max(selected.shape))

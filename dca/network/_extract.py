@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import ndimage
 
 from .._errors import InputError
-from .._phase import field_of_view, phase_mask
+from .._phase import field_of_view, phase_label, phase_mask
 from .._provenance import Step
 from ..util import require_memory, takes_volume
 from ._network import FACES, Network, with_derived
@@ -64,44 +64,27 @@ def extract(volume, *, phase=None, sigma: float = 0.4, r_max: int = 4, boundary_
     follow OpenPNM's cones-and-cylinders rule: pore segments of half the pore diameter, the
     throat the rest of the centre-to-centre distance (shared out when the pores overlap);
     boundary throats have no segment in the boundary pore.
-    """
-    import edt
 
+    A lazy (dask-backed) volume is extracted chunk by chunk, with halos, to the same network
+    (``_chunked``); several phases at once need the volume in memory.
+    """
     if len(set(volume.voxel_size)) != 1:
         raise InputError(f"network extraction needs cubic voxels, got voxel_size={volume.voxel_size}; "
                          "resample to isotropic voxels first")
     for face in boundary_faces:
         if face not in FACES:
             raise InputError(f"boundary faces must be among {', '.join(FACES)}, got {face!r}")
-    require_memory(volume.size, "network extraction", shape=volume.shape)
     several = isinstance(phase, (list, tuple))
-    mask = field_of_view(volume)
     started = time.perf_counter()
-    regions, dt, region_phase, n, selected = None, None, [], 0, None
-    for each in (phase if several else [phase]):
-        chosen = phase_mask(volume, each)
-        if mask is not None:
-            chosen = chosen & mask
-        if chosen.all():
-            raise InputError("the phase fills the whole volume: there is no solid to shape pores; "
-                             "check the segmentation (True/nonzero = pore)")
-        r, n_each, d = partition(np.ascontiguousarray(chosen), sigma=sigma, r_max=r_max)
-        if regions is None:
-            regions, dt, selected = r, d, chosen
-        else:  # several phases: each keeps its own regions and its distance to the other phases
-            regions[chosen] = np.where(r[chosen] > 0, r[chosen] + n, 0)
-            dt[chosen] = d[chosen]
-            selected |= chosen
-        region_phase += [volume.phase(each) if each is not None else 1] * n_each
-        n += n_each
-    if n == 0:
-        raise InputError("no pore was found: the phase has no voxel farther than one voxel from the solid")
-    # distance to the nearest voxel of another region (edt's multi-label transform); the
-    # uint32 view spares edt a converted copy of the labels
-    dt_local = edt.edt(regions.view(np.uint32), black_border=True, parallel=threads or 2).astype(np.float32, copy=False)
-    count, sums, local, extended, solid_faces = pore_properties(regions, n, dt, dt_local)
-    a, b, area, deepest, near, centre = interface_faces(regions, dt)
-
+    if volume.is_lazy and not several:  # chunk by chunk, pores stitched across the seams
+        props, faces, n, region_phase, planes, selected = _lazy_partition(volume, phase, sigma, r_max,
+                                                                          boundary_faces)
+    else:
+        require_memory(volume.size, "network extraction", shape=volume.shape)
+        props, faces, n, region_phase, planes, selected = _partition_in_memory(volume, phase, sigma, r_max, threads,
+                                                                               boundary_faces)
+    count, sums, local, extended, solid_faces = props
+    a, b, area, deepest, near, centre = faces
     h = float(volume.voxel_size[0])
     origin_zyx = np.asarray(volume.origin, dtype=float)
     to_xyz = lambda zyx: (origin_zyx + h * np.asarray(zyx, dtype=float))[..., ::-1]  # noqa: E731
@@ -125,7 +108,7 @@ def extract(volume, *, phase=None, sigma: float = 0.4, r_max: int = 4, boundary_
         "perimeter": near * h,
         "x": t_xyz[:, 0], "y": t_xyz[:, 1], "z": t_xyz[:, 2],
     })
-    pores, throats = _add_boundary_pores(pores, throats, regions, dt, volume, boundary_faces)
+    pores, throats = _add_boundary_pores(pores, throats, planes, volume, boundary_faces)
     pores, throats = with_derived(pores, throats)
     # the diameter of the conduit models: equivalent for pores (OpenPNM's Berea recipe), the face's for boundaries
     if pore_diameter not in ("equivalent", "inscribed"):
@@ -142,11 +125,78 @@ def extract(volume, *, phase=None, sigma: float = 0.4, r_max: int = 4, boundary_
                                     "boundary_faces": list(boundary_faces), "pore_diameter": pore_diameter})
     return Network(pores, throats, box=((x0, y0, z0), (x1, y1, z1)), voxel_size=volume.voxel_size,
                    conductance="pyramids_and_cuboids", provenance=tuple(volume.provenance) + (step,),
-                   attrs={"unassigned_voxels": int(np.count_nonzero(selected) - count[1:].sum()),
+                   attrs={"unassigned_voxels": int(selected - count[1:].sum()),
                           "extraction_s": round(time.perf_counter() - started, 3), "phases": dict(volume.phases)})
 
 
-def _add_boundary_pores(pores, throats, regions, dt, volume, faces):
+def _partition_in_memory(volume, phase, sigma, r_max, threads, boundary_faces):
+    """Regions of each phase, their properties and the throats between them, in memory."""
+    import edt
+
+    several = isinstance(phase, (list, tuple))
+    mask = field_of_view(volume)
+    regions, dt, region_phase, n, selected = None, None, [], 0, None
+    for each in (phase if several else [phase]):
+        chosen = phase_mask(volume, each)
+        if mask is not None:
+            chosen = chosen & mask
+        if chosen.all():
+            raise _fills()
+        r, n_each, d = partition(np.ascontiguousarray(chosen), sigma=sigma, r_max=r_max)
+        if regions is None:
+            regions, dt, selected = r, d, chosen
+        else:  # several phases: each keeps its own regions and its distance to the other phases
+            regions[chosen] = np.where(r[chosen] > 0, r[chosen] + n, 0)
+            dt[chosen] = d[chosen]
+            selected |= chosen
+        region_phase += [volume.phase(each) if each is not None else 1] * n_each
+        n += n_each
+    if n == 0:
+        raise _no_pore()
+    # distance to the nearest voxel of another region (edt's multi-label transform); the
+    # uint32 view spares edt a converted copy of the labels
+    dt_local = edt.edt(regions.view(np.uint32), black_border=True, parallel=threads or 2).astype(np.float32, copy=False)
+    props = pore_properties(regions, n, dt, dt_local)
+    return (props, interface_faces(regions, dt), n, region_phase, face_planes(regions, dt, boundary_faces),
+            int(np.count_nonzero(selected)))
+
+
+def _lazy_partition(volume, phase, sigma, r_max, boundary_faces):
+    """The same, chunk by chunk (see ``_chunked``)."""
+    from ..metrics._thickness import _lazy_selected
+    from ._chunked import lazy_local_distance, lazy_partition, lazy_properties
+
+    selected = _lazy_selected(volume, phase)
+    if bool(selected.all().compute()):
+        raise _fills()
+    regions, n, dt, radius = lazy_partition(selected, sigma=sigma, r_max=r_max)
+    if n == 0:
+        raise _no_pore()
+    props, faces, planes, voxels = lazy_properties(regions, dt, lazy_local_distance(regions, radius), n,
+                                                   extra=(face_planes(regions, dt, boundary_faces), selected.sum()))
+    return props, faces, n, [phase_label(volume, phase)] * n, planes, int(voxels)
+
+
+def _fills() -> InputError:
+    return InputError("the phase fills the whole volume: there is no solid to shape pores; "
+                      "check the segmentation (True/nonzero = pore)")
+
+
+def _no_pore() -> InputError:
+    return InputError("no pore was found: the phase has no voxel farther than one voxel from the solid")
+
+
+def face_planes(regions, dt, faces) -> dict:
+    """The regions and the distance map on each face in ``faces`` (lazy if they are)."""
+    planes = {}
+    for face in faces:
+        axis = 2 - "xyz".index(face[0])  # array axis
+        key = (slice(None),) * axis + ((0 if face.endswith("min") else -1),)
+        planes[face] = (regions[key], dt[key])
+    return planes
+
+
+def _add_boundary_pores(pores, throats, planes, volume, faces):
     h = float(volume.voxel_size[0])
     bounds = volume.bounds  # z, y, x
     new_pores, new_throats = [], []
@@ -155,8 +205,7 @@ def _add_boundary_pores(pores, throats, regions, dt, volume, faces):
         axis_xyz = "xyz".index(face[0])
         axis = 2 - axis_xyz  # array axis
         side = 0 if face.endswith("min") else -1
-        plane_labels = np.take(regions, [side], axis=axis).squeeze(axis)
-        plane_dt = np.take(dt, [side], axis=axis).squeeze(axis)
+        plane_labels, plane_dt = planes[face]
         on = plane_labels > 0
         if not on.any():
             continue

@@ -1,0 +1,266 @@
+"""SNOW on a lazy volume, chunk by chunk, stitched so that a pore crossing a seam stays one pore.
+
+The in-memory steps of ``partition`` and ``_regions``, each on chunks with the halo it needs:
+
+1. distance to the solid: exact, with halos proven wide enough (``lazy_squared_distance``);
+2. peaks: blur (halo 4 sigma), maxima over a ball (halo r_max) and the saddle test (halo
+   ``SADDLE_REACH``: its plateau grows by one voxel per round, for at most 20 rounds), in one
+   pass over chunks with the sum of those halos;
+3. near peaks: the peak voxels of the whole volume are few; they are gathered, grouped into
+   peaks (26-connected, numbered in raster order, as ``ndimage.label`` numbers them) and
+   thinned exactly as in memory (a KD-tree over all of them);
+4. watershed: each chunk is flooded from the global markers with a halo of ``halo`` voxels
+   (default: twice the largest distance to the solid plus 8, so a pore's flood starts from
+   markers that may lie across a seam). Labels are global, so a pore that crosses a seam
+   keeps one number on both sides; porespy's dask snow2 labels chunks apart and splits them;
+5. region properties: sums and maxima per pore and per throat, chunk by chunk with a halo of
+   one voxel, merged (a face belongs to the chunk of its lower voxel; a throat's deepest
+   face is chosen as in memory: largest distance, then last in raster order).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numba
+import numpy as np
+from scipy import ndimage
+
+from ..metrics._thickness import _FACE, lazy_squared_distance
+from ._peaks import find_peaks, trim_saddle_points, watershed
+
+__all__ = ["lazy_partition", "lazy_properties"]
+
+SADDLE_REACH = 28  # trim_saddle_points grows a plateau by one voxel a round, 20 rounds at most
+
+
+def _peaks(dt, selected, *, sigma, r_max):
+    """Peaks of a block, as ``partition`` finds them before the near ones are thinned."""
+    blurred = dt
+    if sigma > 0:
+        blurred = ndimage.gaussian_filter(dt, sigma=sigma)
+        blurred *= selected
+    return trim_saddle_points(find_peaks(blurred, selected, r_max=r_max), dt)
+
+
+def _sparse_labels(flat: np.ndarray, shape) -> np.ndarray:
+    """26-connected components of the voxels at sorted flat indices ``flat``, numbered 1..n in
+    the order of their first voxel (as ``ndimage.label`` numbers them)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    coords = np.stack(np.unravel_index(flat, shape), axis=1)
+    rows, cols = [], []
+    for offset in itertools.product((-1, 0, 1), repeat=3):
+        if offset <= (0, 0, 0):
+            continue  # each pair once: the 13 forward neighbours
+        other = coords + offset
+        inside = np.all((other >= 0) & (other < shape), axis=1)
+        target = np.ravel_multi_index(tuple(other[inside].T), shape)
+        where = np.searchsorted(flat, target)
+        hit = where < flat.size
+        hit[hit] = flat[where[hit]] == target[hit]
+        rows.append(np.flatnonzero(inside)[hit])
+        cols.append(where[hit])
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    graph = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(flat.size, flat.size))
+    return connected_components(graph, directed=False)[1] + 1  # numbered by first voxel already
+
+
+def _thin_near_peaks(flat, labels, n, heights_at, shape, f: float = 1.0):
+    """``trim_nearby_peaks`` on the peak voxels of the whole volume: which peaks stay."""
+    from scipy import spatial
+
+    if n < 2:
+        return np.ones(n + 1, bool) & (np.arange(n + 1) > 0)
+    count = np.bincount(labels, minlength=n + 1)[1:]
+    centres = np.stack([np.bincount(labels, c, minlength=n + 1)[1:] / count
+                        for c in np.unravel_index(flat, shape)], axis=1).astype(int)
+    height = heights_at(centres) + np.arange(n) * 1e-6
+    distance, neighbour = spatial.KDTree(centres).query(centres, k=2)
+    distance, neighbour = distance[:, 1], neighbour[:, 1]
+    hits = np.flatnonzero(distance <= f * height)
+    drop = np.unique(np.where(height[hits] < height[neighbour[hits]], hits, neighbour[hits]))
+    keep = np.ones(n + 1, bool)
+    keep[0] = False
+    keep[drop + 1] = False
+    return keep
+
+
+def lazy_partition(selected, *, sigma: float = 0.4, r_max: int = 4, halo: int | None = None):
+    """``partition`` of a lazy boolean array: (regions int32, lazy; number of regions; the
+    distance to the solid, float32, lazy; its largest value)."""
+    import dask.array as da
+
+    d2, top = lazy_squared_distance(selected)
+    # dask may rechunk an array whose chunks are thinner than a halo: back to one chunking
+    dt = d2.map_blocks(lambda d: np.sqrt(d, dtype=np.float32), dtype=np.float32).rechunk(selected.chunks)
+    reach = int(4.0 * sigma + 0.5) + int(r_max) + SADDLE_REACH
+    peaks = da.map_overlap(_peaks, dt, selected, depth=reach, boundary="none", dtype=bool, sigma=sigma,
+                           r_max=int(r_max))
+    where = np.asarray(da.argwhere(peaks).compute())
+    shape = selected.shape
+    flat = np.sort(np.ravel_multi_index(tuple(where.T), shape)) if where.size else np.zeros(0, np.int64)
+    labels = _sparse_labels(flat, shape) if flat.size else np.zeros(0, np.int64)
+    n = int(labels.max(initial=0))
+    keep = _thin_near_peaks(flat, labels, n, lambda c: dt.vindex[tuple(c.T)].compute(), shape)
+    kept = keep[labels]
+    flat, labels = flat[kept], labels[kept]
+    _, labels = np.unique(labels, return_inverse=True)  # renumbered 1..m, still in raster order
+    labels = labels.astype(np.int32) + 1
+    count = int(labels.max(initial=0))
+    coords = np.stack(np.unravel_index(flat, shape), axis=1) if flat.size else np.zeros((0, 3), np.int64)
+
+    def markers(block_info=None):
+        (z0, z1), (y0, y1), (x0, x1) = block_info[None]["array-location"]
+        inside = ((coords[:, 0] >= z0) & (coords[:, 0] < z1) & (coords[:, 1] >= y0) & (coords[:, 1] < y1)
+                  & (coords[:, 2] >= x0) & (coords[:, 2] < x1))
+        out = np.zeros((z1 - z0, y1 - y0, x1 - x0), np.int32)
+        out[tuple((coords[inside] - (z0, y0, x0)).T)] = labels[inside]
+        return out
+
+    seeds = da.map_blocks(markers, chunks=selected.chunks, dtype=np.int32, meta=np.empty((0, 0, 0), np.int32))
+    radius = int(np.sqrt(top))
+    depth = min(int(halo) if halo is not None else 2 * radius + 8, max(shape))
+    regions = da.map_overlap(lambda d, m, s: watershed(d, m.copy(), s), dt, seeds, selected, depth=depth,
+                             boundary="none", dtype=np.int32).rechunk(selected.chunks)
+    return regions, count, dt, radius
+
+
+def _local_distance(regions):
+    import edt
+
+    return edt.edt(regions.view(np.uint32), black_border=True, parallel=1).astype(np.float32, copy=False)
+
+
+def lazy_local_distance(regions, radius: int):
+    """Distance from each voxel to the nearest voxel outside its region (``edt``'s multi-label
+    transform with a black border), chunk by chunk: a region's inscribed radius is at most the
+    largest distance to the solid, so a halo one wider makes it exact."""
+    import dask.array as da
+
+    depth = min(radius + 2, max(regions.shape))
+    return da.map_overlap(_local_distance, regions, depth=depth, boundary="none", dtype=np.float32)
+
+
+@numba.njit(cache=True)
+def _block_pores(labels, index, dt_solid, dt_local, lo, hi, offset, count, sums, local, extended, solid_faces):
+    """``pore_properties`` over the core lo..hi of a block padded by one voxel (index: the
+    block's compressed label of each voxel; offset: the block's global position)."""
+    nz, ny, nx = labels.shape
+    for z in range(lo[0], hi[0]):
+        for y in range(lo[1], hi[1]):
+            for x in range(lo[2], hi[2]):
+                if labels[z, y, x] == 0:
+                    continue
+                i = index[z, y, x]
+                count[i] += 1
+                sums[i, 0] += z + offset[0]
+                sums[i, 1] += y + offset[1]
+                sums[i, 2] += x + offset[2]
+                if dt_local[z, y, x] > local[i]:
+                    local[i] = dt_local[z, y, x]
+                if dt_solid[z, y, x] > extended[i]:
+                    extended[i] = dt_solid[z, y, x]
+                if dt_solid[z, y, x] < 1.5:
+                    for k in range(6):
+                        zz, yy, xx = z + _FACE[k][0], y + _FACE[k][1], x + _FACE[k][2]
+                        if 0 <= zz < nz and 0 <= yy < ny and 0 <= xx < nx and labels[zz, yy, xx] == 0:
+                            solid_faces[i] += 1
+
+
+@numba.njit(cache=True)
+def _block_faces(labels, dt_solid, lo, hi, offset, shape, fill, a_out, b_out, d_out, key_out):
+    """``_scan_faces`` over the core of a block: faces whose lower voxel is in the core, with a
+    global key (raster index x 3 + axis) that orders them as the in-memory scan does."""
+    nz, ny, nx = labels.shape
+    k = 0
+    for z in range(lo[0], hi[0]):
+        for y in range(lo[1], hi[1]):
+            for x in range(lo[2], hi[2]):
+                a = labels[z, y, x]
+                if a == 0:
+                    continue
+                for axis in range(3):
+                    zz, yy, xx = z + (axis == 0), y + (axis == 1), x + (axis == 2)
+                    if zz >= nz or yy >= ny or xx >= nx:
+                        continue
+                    b = labels[zz, yy, xx]
+                    if b == a or b == 0:
+                        continue
+                    if fill:
+                        a_out[k] = min(a, b)
+                        b_out[k] = max(a, b)
+                        d_out[k] = 0.5 * (dt_solid[z, y, x] + dt_solid[zz, yy, xx])
+                        flat = ((z + offset[0]) * shape[1] + (y + offset[1])) * shape[2] + (x + offset[2])
+                        key_out[k] = flat * 3 + axis
+                    k += 1
+    return k
+
+
+def _block_properties(labels, dt_solid, dt_local, lo, hi, offset, shape):
+    """Pore sums and maxima and throat faces of one block's core, reduced per pore and pair."""
+    core = labels[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
+    ids = np.unique(core[core > 0])
+    index = np.searchsorted(ids, labels).astype(np.int32)
+    m = ids.size
+    count, sums = np.zeros(m, np.int64), np.zeros((m, 3), np.float64)
+    local, extended, solid = np.zeros(m, np.float32), np.zeros(m, np.float32), np.zeros(m, np.int64)
+    lo, hi, offset, shape = (np.asarray(v, np.int64) for v in (lo, hi, offset, shape))
+    _block_pores(labels, index, dt_solid, dt_local, lo, hi, offset, count, sums, local, extended, solid)
+    none = np.zeros(0, np.int64)
+    n = _block_faces(labels, dt_solid, lo, hi, offset, shape, False, none, none, np.zeros(0, np.float32), none)
+    a, b, d, key = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.float32), np.empty(n, np.int64)
+    _block_faces(labels, dt_solid, lo, hi, offset, shape, True, a, b, d, key)
+    return (ids, count, sums, local, extended, solid), _reduce_faces(a, b, d, key, np.ones(n, np.int64),
+                                                                      (d < 2).astype(np.int64))
+
+
+def _reduce_faces(a, b, d, key, area, near):
+    """Per pair (a, b): faces summed, and the deepest face (largest d, then largest key)."""
+    order = np.lexsort((key, d, b, a))
+    a, b, d, key, area, near = a[order], b[order], d[order], key[order], area[order], near[order]
+    n = a.size
+    if n == 0:
+        return a, b, d, key, area, near
+    first = np.flatnonzero(np.concatenate([[True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])]))
+    last = np.concatenate([first[1:], [n]]) - 1
+    return (a[first], b[first], d[last], key[last], np.add.reduceat(area, first), np.add.reduceat(near, first))
+
+
+def lazy_properties(regions, dt, dt_local, n: int, *, extra=()):
+    """``pore_properties`` and ``interface_faces`` of a lazy partition, chunk by chunk; the
+    same arrays as in memory. ``extra``: more lazy things of the same graph, computed in the
+    same pass (so that the watershed runs once) and returned after them."""
+    import dask
+    from dask.array.overlap import overlap
+
+    shape = regions.shape
+    dt, dt_local = dt.rechunk(regions.chunks), dt_local.rechunk(regions.chunks)
+    edges = [np.cumsum((0,) + c) for c in regions.chunks]
+    # blocks with a halo of one voxel, as delayed objects of one graph (a dask array handed to
+    # dask.delayed is optimised on its own, and its chunks would be computed once per reader)
+    padded = [overlap(x, depth=1, boundary="none").to_delayed(optimize_graph=False).ravel()
+              for x in (regions, dt, dt_local)]
+    tasks = []
+    for block, (i, j, k) in enumerate(itertools.product(*(range(len(c)) for c in regions.chunks))):
+        start = [int(edges[0][i]), int(edges[1][j]), int(edges[2][k])]
+        stop = [int(edges[0][i + 1]), int(edges[1][j + 1]), int(edges[2][k + 1])]
+        pad0 = [max(s - 1, 0) for s in start]
+        lo = [s - p for s, p in zip(start, pad0)]
+        hi = [s - p for s, p in zip(stop, pad0)]
+        tasks.append(dask.delayed(_block_properties)(*(p[block] for p in padded), lo, hi, pad0, shape))
+    results, extra = dask.compute(tasks, list(extra), optimize_graph=False)
+    count, sums = np.zeros(n + 1, np.int64), np.zeros((n + 1, 3), np.float64)
+    local, extended, solid = np.zeros(n + 1, np.float32), np.zeros(n + 1, np.float32), np.zeros(n + 1, np.int64)
+    for (ids, c, s, lo_, ex, so), _ in results:
+        count[ids] += c
+        sums[ids] += s
+        local[ids] = np.maximum(local[ids], lo_)
+        extended[ids] = np.maximum(extended[ids], ex)
+        solid[ids] += so
+    faces = [np.concatenate(parts) for parts in zip(*(f for _, f in results))]
+    a, b, d, key, area, near = _reduce_faces(*faces)
+    centre = np.stack(np.unravel_index(key // 3, shape), axis=1).astype(np.float64)
+    centre[np.arange(key.size), key % 3] += 0.5
+    return ((count, sums, local, extended, solid), (a, b, area, d, near, centre), *extra)
