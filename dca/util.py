@@ -35,7 +35,7 @@ from ._volume import Volume, is_lazy_array
 __all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_fraction", "phase_mask",
            "phase_names", "field_of_view", "grey_values", "is_lazy_array", "natural_key", "natural_order",
            "short_repr", "show_progress", "progress_steps", "dask_progress", "figure_axes", "require_memory",
-           "available_memory", "MemoryLimitError"]
+           "available_memory", "MemoryLimitError", "marching_cubes"]
 
 check_axis = _check.axis
 check_positive = _check.positive
@@ -189,3 +189,52 @@ def figure_axes(ax=None):
 
     fig = Figure(figsize=(6, 4), layout="constrained")
     return fig, fig.subplots()
+
+
+def marching_cubes(field: np.ndarray, level: float, *, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Marching-cubes isosurface (scikit-image's Lewiner) of ``field`` at ``level``: vertices
+    in voxel units (float64, (z, y, x), z shifted by ``offset``) and triangles.
+
+    Each vertex lies on a lattice edge; its position along the edge is recomputed in float64
+    from the two field values, so a vertex comes out the same (bit for bit) whether the field
+    is meshed whole or in slabs (skimage's float32 vertices round differently at each offset);
+    a vertex inside a cube (Lewiner's ambiguous cases) is the mean of the cube's edge crossings.
+    """
+    from skimage.measure import marching_cubes as lewiner
+
+    verts, faces, _, _ = lewiner(field, level=level, allow_degenerate=False)
+    base = np.floor(verts).astype(np.int64)
+    along = verts != base  # the coordinate that is not on the lattice
+    shift = np.array([offset, 0, 0])
+    out = (base + shift).astype(np.float64)  # integers: exact, whatever the offset
+    on_edge = np.flatnonzero(along.sum(axis=1) == 1)
+    axis = np.argmax(along[on_edge], axis=1)
+    lower = base[on_edge]
+    upper = lower.copy()
+    upper[np.arange(len(axis)), axis] += 1
+    f0 = field[tuple(lower.T)].astype(np.float64)
+    f1 = field[tuple(upper.T)].astype(np.float64)
+    out[on_edge, axis] += (level - f0) / (f1 - f0)
+    for i in np.flatnonzero(along.sum(axis=1) > 1):  # a vertex inside a cube (Lewiner's ambiguous cases)
+        out[i] = _cube_centre(field, base[i], level, shift)
+    return out, faces
+
+
+_CUBE_EDGES = [((a, b, c), axis) for axis in range(3) for a in range(2) for b in range(2) for c in range(2)
+               if (a, b, c)[axis] == 0]
+
+
+def _cube_centre(field: np.ndarray, corner: np.ndarray, level: float, shift: np.ndarray) -> np.ndarray:
+    """The vertex Lewiner's marching cubes adds inside the cube at ``corner``: the mean of the
+    points where the cube's edges cross the level."""
+    points = []
+    for start, axis in _CUBE_EDGES:
+        p = corner + np.asarray(start)
+        q = p.copy()
+        q[axis] += 1
+        f0, f1 = float(field[tuple(p)]) - level, float(field[tuple(q)]) - level
+        if (f0 < 0) != (f1 < 0):
+            point = (p + shift).astype(np.float64)
+            point[axis] += -f0 / (f1 - f0)
+            points.append(point)
+    return np.mean(points, axis=0)

@@ -7,7 +7,7 @@ import numpy as np
 from scipy import ndimage
 
 from dca import InputError
-from dca.util import require_memory, takes_volume
+from dca.util import marching_cubes, require_memory, takes_volume
 
 from ._labels import regions_of, remove_pinches
 from ._mesh import BOX_FACES, Mesh
@@ -106,8 +106,11 @@ def surface(volume, *, phase=None, sigma: float = 0.8, smoothing: int = 0, decim
     Mesh of triangles with ``cell_names`` ``{"wall": 1, "xmin": 2, ...}``; ``attrs`` holds the
     voxel volume of the phase for comparison with :meth:`Mesh.enclosed_volume`.
     """
-    from skimage.measure import marching_cubes
+    from skimage.measure import marching_cubes as skimage_marching_cubes
 
+    if volume.is_lazy:
+        raise InputError("this volume is lazy (too big to mesh in memory): stream its surface to a file with "
+                         "meshing.write_surface(volume, 'surface.stl') (or .pvtp), or dca mesh --kind surface")
     require_memory(volume.size, "surface mesh", shape=volume.shape)
     region, ids, _ = regions_of(volume, [phase] if phase is not None else _default_phase(volume))
     name = next(iter(ids))
@@ -129,31 +132,12 @@ def surface(volume, *, phase=None, sigma: float = 0.8, smoothing: int = 0, decim
     target = float(mask.sum() * np.prod(volume.voxel_size))
     level = _volume_level(field, target / np.prod(h)) if sigma > 0 or decimate else 0.5
     field[np.abs(field - level) < 1e-4] = level + 1e-4  # no value on the level itself: no degenerate triangles
-    if caps:
-        # a ghost layer repeats the boundary values, so walls meet the box face at right angles;
-        # an outer layer, mirrored about the level, closes the surface half-way to it. Then the
-        # half voxel up to the ghost centres is stretched to reach (almost) the box face and the
-        # closing band between ghost and outer layer is flattened into the last CAP_BAND voxels
-        padded = np.pad(field, 2, mode="edge")
-        shell = np.ones(padded.shape, bool)
-        shell[1:-1, 1:-1, 1:-1] = False
-        outer = padded[shell]
-        padded[shell] = np.where(outer > level, 2 * level - outer, outer)
-        pad = 2
+    padded, pad = pad_field(field, level, caps=caps, first=True, last=True)
+    if step_size == 1:
+        verts, tris = marching_cubes(padded, level)
     else:
-        padded = np.pad(field, 1, mode="constant", constant_values=min(0.0, level - 1))
-        pad = 1
-    verts, tris, _, _ = marching_cubes(padded, level, step_size=int(step_size), allow_degenerate=False)
-    verts = verts - pad
-    box = np.full(len(tris), -1, np.int64)
-    if caps:
-        top = np.array(field.shape, float) - 1
-        for axis, zyx in ((0, 2), (1, 1), (2, 0)):  # BOX_FACES order: x, y, z
-            v = verts[tris, zyx]
-            box[(box < 0) & np.all(v <= -1 + 1e-6, axis=1)] = 2 * axis
-            box[(box < 0) & np.all(v >= top[zyx] + 1 - 1e-6, axis=1)] = 2 * axis + 1
-        verts = np.where(verts < 0, -_squeeze(-verts), np.where(verts > top, top + _squeeze(verts - top), verts))
-    points = _frame(verts, h, volume)
+        verts, tris, _, _ = skimage_marching_cubes(padded, level, step_size=int(step_size), allow_degenerate=False)
+    points, box = place(verts - pad, tris, field.shape, h, volume, caps=caps)
     tris = _orient_outward(points, tris.astype(np.int64))
     if smoothing:
         on_face = np.zeros(points.shape, bool)
@@ -171,6 +155,45 @@ def surface(volume, *, phase=None, sigma: float = 0.8, smoothing: int = 0, decim
 CAP_BAND = 0.02  # voxels: how flat the caps are
 
 
+def pad_field(rows: np.ndarray, level: float, *, caps: bool, first: bool, last: bool) -> tuple[np.ndarray, int]:
+    """The field padded for marching cubes (and how many layers were added on each side), for
+    the whole field or a slab of its rows (``first``/``last``: the slab holds the first or
+    last rows, whose z padding it gets).
+
+    With caps, a ghost layer repeats the boundary values, so walls meet the box face at right
+    angles, and an outer layer, mirrored about the level, closes the surface half-way to it
+    (``place`` then stretches the half voxel up to the ghost centres to reach almost the box
+    face and flattens the closing band into the last CAP_BAND voxels). Without caps, a layer
+    below the level leaves the surface open at the box."""
+    pad = 2 if caps else 1
+    width = ((pad if first else 0, pad if last else 0), (pad, pad), (pad, pad))
+    if not caps:
+        return np.pad(rows, width, mode="constant", constant_values=min(0.0, level - 1)), pad
+    padded = np.pad(rows, width, mode="edge")
+    shell = np.zeros(padded.shape, bool)
+    shell[:, [0, -1]] = shell[:, :, [0, -1]] = True
+    shell[0] |= first
+    shell[-1] |= last
+    outer = padded[shell]
+    padded[shell] = np.where(outer > level, 2 * level - outer, outer)
+    return padded, pad
+
+
+def place(verts: np.ndarray, tris: np.ndarray, shape, h, volume, *, caps: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Marching-cubes vertices (field coordinates: 0 = the first voxel centre) to image-frame
+    points in metres, and the box face (index into BOX_FACES) of each triangle, -1 if none;
+    the same per vertex whether the field was meshed whole or in slabs."""
+    box = np.full(len(tris), -1, np.int64)
+    if caps:
+        top = np.array(shape, float) - 1
+        for axis, zyx in ((0, 2), (1, 1), (2, 0)):  # BOX_FACES order: x, y, z
+            v = verts[tris, zyx]
+            box[(box < 0) & np.all(v <= -1 + 1e-6, axis=1)] = 2 * axis
+            box[(box < 0) & np.all(v >= top[zyx] + 1 - 1e-6, axis=1)] = 2 * axis + 1
+        verts = np.where(verts < 0, -_squeeze(-verts), np.where(verts > top, top + _squeeze(verts - top), verts))
+    return _frame(verts, h, volume), box
+
+
 def _squeeze(d):
     """Distance beyond the last voxel centre, [0, 1] -> [0, 0.5 - CAP_BAND] and [1, 1.5] -> the
     last CAP_BAND up to the box face."""
@@ -178,22 +201,54 @@ def _squeeze(d):
     return out
 
 
-def _volume_level(field: np.ndarray, voxels: float) -> float:
-    """Iso-level whose enclosed volume (in voxels of ``field``) is ``voxels``.
+_LEVELS = np.linspace(0.05, 0.95, 4097)  # the candidate iso-levels
 
-    Each voxel near the level counts the fraction 0.5 + (f - level) / |grad f| of itself
-    (linear sub-voxel estimate); bisection on that count.
-    """
+
+def level_counts(field: np.ndarray, core=slice(None)) -> np.ndarray:
+    """For each candidate level m of ``_LEVELS``, the voxels of ``field[core]`` (core: slices
+    of the first axis; the rows around it give the gradient) that count as enclosed: 1 where
+    f >= 0.98, else the fraction clip(0.5 + (f - m) / |grad f|, 0, 1) of each voxel near the
+    level (a linear sub-voxel estimate). Additive: slabs of a volume sum to the whole."""
+    grads = np.gradient(field) if min(field.shape) > 1 else [np.zeros_like(field)] * field.ndim
+    field, grads = field[core], [g[core] for g in grads]
     near = (field > 0.02) & (field < 0.98)
-    grad = np.sqrt(sum(g[near] ** 2 for g in np.gradient(field)))
-    f = field[near]
-    inside = float(np.count_nonzero(field >= 0.98))
-    lo, hi = 0.05, 0.95
-    for _ in range(30):
-        mid = (lo + hi) / 2
-        count = inside + np.clip(0.5 + (f - mid) / np.maximum(grad, 1e-6), 0, 1).sum()
-        lo, hi = (mid, hi) if count > voxels else (lo, mid)
-    return (lo + hi) / 2
+    g = np.sqrt(sum(d[near].astype(np.float64) ** 2 for d in grads))
+    f = field[near].astype(np.float64)
+    counts = np.full(_LEVELS.size, float(np.count_nonzero(field >= 0.98)))
+    # each voxel adds 1 below f - g/2, (f + g/2 - m) / g up to f + g/2, then 0; a voxel whose
+    # ramp is narrower than the grid spacing is a step at f
+    step = _LEVELS[1] - _LEVELS[0]
+    steep = g < 2 * step
+    counts += np.cumsum(np.bincount(np.searchsorted(_LEVELS, f[steep], side="right"), minlength=_LEVELS.size + 1)
+                        [::-1])[::-1][1:]
+    f, g = f[~steep], g[~steep]
+    start = np.searchsorted(_LEVELS, f - g / 2, side="right")  # first level inside the ramp
+    stop = np.searchsorted(_LEVELS, f + g / 2, side="left")  # first level past it
+    size = _LEVELS.size + 1
+    ones = np.bincount(start, minlength=size)
+    counts += f.size - np.cumsum(ones)[:-1]  # voxels whose ramp starts after each level
+    const = np.cumsum(np.bincount(start, (f + g / 2) / g, minlength=size) - np.bincount(stop, (f + g / 2) / g,
+                                                                                           minlength=size))[:-1]
+    slope = np.cumsum(np.bincount(start, 1 / g, minlength=size) - np.bincount(stop, 1 / g, minlength=size))[:-1]
+    return counts + const - slope * _LEVELS
+
+
+def level_for(counts: np.ndarray, voxels: float) -> float:
+    """The iso-level whose enclosed count (``level_counts``, decreasing in the level) is
+    ``voxels``, linear between candidate levels."""
+    above = np.flatnonzero(counts > voxels)
+    if above.size == 0:
+        return float(_LEVELS[0])
+    k = int(above[-1])
+    if k == _LEVELS.size - 1:
+        return float(_LEVELS[-1])
+    c0, c1 = counts[k], counts[k + 1]
+    return float(_LEVELS[k] + (_LEVELS[k + 1] - _LEVELS[k]) * (c0 - voxels) / (c0 - c1))
+
+
+def _volume_level(field: np.ndarray, voxels: float) -> float:
+    """Iso-level whose enclosed volume (in voxels of ``field``) is ``voxels``."""
+    return level_for(level_counts(field), voxels)
 
 
 def _default_phase(volume):

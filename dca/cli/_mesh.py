@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-from ._common import add_reader_options, emit, phase_arg
+from ._common import add_reader_options, emit, phase_arg, reader_options
 from ._network import load_image
 
-SURFACE_SUFFIXES = (".stl", ".vtp")
+SURFACE_SUFFIXES = (".stl", ".vtp", ".pvtp")
 
 
 def add_parser(sub) -> None:
@@ -18,7 +18,8 @@ def add_parser(sub) -> None:
                                         "CalculiX) or an OpenFOAM polyMesh folder.")
     parser.add_argument("path", help="segmented image")
     parser.add_argument("-o", "--output", required=True,
-                        help="OUT.stl|.vtp|.vtu|.xdmf|.msh|.inp, or a case folder with --format openfoam")
+                        help="OUT.stl|.vtp|.pvtp|.vtu|.xdmf|.msh|.inp, or a case folder with --format openfoam; a "
+                             "volume too big for memory streams its surface to .stl or .pvtp (VTP pieces)")
     parser.add_argument("--format", dest="mesh_format", choices=("openfoam",),
                         help="openfoam: a creeping-flow simpleFoam case in OUTPUT (constant/polyMesh, system, 0, "
                              "README.txt) with the boundary model of dca's Stokes solver; run it, then "
@@ -75,15 +76,42 @@ def _openfoam(args, volume, phases) -> int:
     return 0
 
 
+def _streamed(args, volume, phase) -> int:
+    """The surface of a volume too big for memory, written slab by slab (meshing.write_surface)."""
+    from meshing import write_surface
+
+    from ..util import dask_progress
+
+    with dask_progress("meshing", enabled=not args.json):
+        written = write_surface(volume, args.output, phase=phase, sigma=args.sigma, unit=args.unit,
+                                progress=not args.json)
+    result = {"source": args.path, "kind": "surface", "streamed": True, "files": written.files[:1],
+              "pieces": len(written.files) - 1, "unit": args.unit, "triangles": written.triangles,
+              "level": written.level, "enclosed_volume_m3": written.enclosed_volume_m3,
+              "voxel_volume_m3": written.voxel_volume_m3}
+    table = [(k, str(v)) for k, v in result.items()] + [(f"cells {n}", str(c))
+                                                        for n, c in written.cells_per_tag.items()]
+    emit({**result, "cells_per_tag": written.cells_per_tag}, as_json=args.json, table=table)
+    return 0
+
+
 def run_mesh(args) -> int:
-    from dca import InputError
+    from dca import InputError, read
     from meshing import hex_mesh, surface, surface_check, surfaces, tet_mesh
 
     phases = _phases(args.phase)
     args.phase = None  # --phase here names the phases to mesh, not the one load_image picks
-    volume, _ = load_image(args)
+    volume, _ = load_image(args, lazy=None)
     ext = os.path.splitext(args.output)[1].lower()
     kind = args.kind or ("hex" if args.mesh_format == "openfoam" else "surface" if ext in SURFACE_SUFFIXES else "tet")
+    if kind == "surface" and ext in (".stl", ".pvtp") and (volume.is_lazy or ext == ".pvtp") and not args.smoothing \
+            and not args.decimate and not args.patches and (phases is None or len(phases) == 1):
+        return _streamed(args, volume, phases[0] if phases else None)
+    if volume.is_lazy:  # the other meshes are built in memory: if the machine has room for them
+        from ..util import require_memory
+
+        require_memory(volume.size, "surface mesh" if kind == "surface" else "voxel mesh", shape=volume.shape)
+        volume = read(args.path, lazy=False, **reader_options(args))
     if args.mesh_format == "openfoam" and kind != "hex":
         raise InputError("OpenFOAM export takes the voxel hex mesh of one phase: use --kind hex (the default)")
     if args.mesh_format == "openfoam":

@@ -159,8 +159,8 @@ def lazy_mean_curvature(volume, phase=None, *, sigma: float = 1.0, progress: boo
     from scipy import ndimage
 
     from .._errors import InputError
+    from ..util import marching_cubes
     from ._minkowski import edge_curvature
-    from ._surface import contour
 
     label = phase_label(volume, phase)
     nz = volume.shape[0]
@@ -176,7 +176,7 @@ def lazy_mean_curvature(volume, phase=None, *, sigma: float = 1.0, progress: boo
         field = ndimage.gaussian_filter(sel.astype(np.float32), sigma=sigma, mode="nearest")[c0 - r0:c1 + 1 - r0]
         if c1 <= c0 or field.min() > 0.5 or field.max() < 0.5:
             continue  # no cube in this slab, or no interface
-        verts, faces = contour(field, offset=c0)
+        verts, faces = marching_cubes(field, 0.5, offset=c0)
         term, edges = edge_curvature(verts * spacing + np.asarray(volume.origin), faces)
         middle = 0.5 * (verts[edges[:, 0], 0] + verts[edges[:, 1], 0])
         total += float(np.sum(term[(middle >= z0) & (middle < z1)]))

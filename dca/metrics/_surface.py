@@ -86,7 +86,9 @@ def phase_mesh(volume, *, phase=None, sigma: float = 1.0, step_size: int = 1):
     >>> verts.shape[1], faces.shape[1]
     (3, 3)
     """
-    from skimage.measure import marching_cubes
+    from skimage.measure import marching_cubes as skimage_marching_cubes
+
+    from ..util import marching_cubes
 
     selected = phase_mask(volume, phase)
     if selected.all():
@@ -95,60 +97,11 @@ def phase_mesh(volume, *, phase=None, sigma: float = 1.0, step_size: int = 1):
     if sigma:
         field = ndimage.gaussian_filter(field, sigma=sigma, mode="nearest")
     if step_size != 1:
-        verts, faces, _, _ = marching_cubes(field, level=0.5, spacing=volume.voxel_size, step_size=step_size,
-                                            allow_degenerate=False)
+        verts, faces, _, _ = skimage_marching_cubes(field, level=0.5, spacing=volume.voxel_size,
+                                                    step_size=step_size, allow_degenerate=False)
         return verts + np.asarray(volume.origin), faces
-    verts, faces = contour(field)
+    verts, faces = marching_cubes(field, 0.5)
     return verts * np.asarray(volume.voxel_size) + np.asarray(volume.origin), faces
-
-
-def contour(field: np.ndarray, *, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Marching-cubes isosurface of ``field`` at 0.5: vertices in voxel units (float64, z
-    shifted by ``offset``) and faces.
-
-    Each vertex lies on a lattice edge; its position along the edge is recomputed in float64
-    from the two field values, so a vertex comes out the same (bit for bit) whether the field
-    is meshed whole or in slabs (skimage's float32 vertices round differently at each offset);
-    a vertex inside a cube (Lewiner's ambiguous cases) is the mean of the cube's edge crossings.
-    """
-    from skimage.measure import marching_cubes
-
-    verts, faces, _, _ = marching_cubes(field, level=0.5, allow_degenerate=False)
-    verts = verts.astype(np.float64)
-    base = np.floor(verts)
-    along = verts != base  # the one coordinate that is not on the lattice
-    on_edge = along.sum(axis=1) == 1
-    for i in np.flatnonzero(along.sum(axis=1) > 1):  # a vertex inside a cube (Lewiner's ambiguous cases)
-        verts[i] = _cube_centre(field, base[i].astype(np.int64))
-    axis = np.argmax(along, axis=1)[on_edge]
-    lower = base[on_edge].astype(np.int64)
-    upper = lower.copy()
-    upper[np.arange(len(axis)), axis] += 1
-    f0 = field[tuple(lower.T)].astype(np.float64)
-    f1 = field[tuple(upper.T)].astype(np.float64)
-    verts[np.flatnonzero(on_edge), axis] = lower[np.arange(len(axis)), axis] + (0.5 - f0) / (f1 - f0)
-    verts[:, 0] += offset
-    return verts, faces
-
-
-_CUBE_EDGES = [((a, b, c), axis) for axis in range(3) for a in range(2) for b in range(2) for c in range(2)
-               if (a, b, c)[axis] == 0]
-
-
-def _cube_centre(field: np.ndarray, corner: np.ndarray) -> np.ndarray:
-    """The vertex Lewiner's marching cubes adds inside the cube at ``corner``: the mean of the
-    points where the cube's edges cross the level."""
-    points = []
-    for start, axis in _CUBE_EDGES:
-        p = corner + np.asarray(start)
-        q = p.copy()
-        q[axis] += 1
-        f0, f1 = float(field[tuple(p)]) - 0.5, float(field[tuple(q)]) - 0.5
-        if (f0 < 0) != (f1 < 0):
-            point = p.astype(np.float64)
-            point[axis] += -f0 / (f1 - f0)
-            points.append(point)
-    return np.mean(points, axis=0)
 
 
 def _mesh_area(verts, faces) -> float:
