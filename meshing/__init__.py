@@ -12,7 +12,8 @@ from ._surface import phase_surface, surface, surface_check, surfaces
 from ._voxel_mesh import hex_mesh, tet_mesh
 from .export import FoamPermeability, openfoam_case, openfoam_permeability, write
 
-__all__ = ["Mesh", "BOX_FACES", "surface", "write_surface", "StreamedSurface", "surfaces", "phase_surface", "surface_check", "hex_mesh", "tet_mesh",
+__all__ = ["Mesh", "BOX_FACES", "surface", "write_surface", "StreamedSurface", "surfaces", "phase_surface",
+           "surface_check", "hex_mesh", "tet_mesh",
            "quality", "Quality", "DEFAULT_THRESHOLDS", "write",
            "uniaxial_compression", "Compression", "openfoam_case", "openfoam_permeability",
            "FoamPermeability"]

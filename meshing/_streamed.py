@@ -22,11 +22,11 @@ import numpy as np
 from scipy import ndimage
 
 from dca import InputError
-from dca.io import atomic_path, atomic_paths
+from dca.io import atomic_paths
 from dca.util import as_volume, marching_cubes, phase_names, progress_steps, short_repr, show_progress
 
 from ._mesh import BOX_FACES, Mesh
-from ._surface import _orient_outward, level_counts, level_for, pad_field, place
+from ._surface import level_counts, level_for, pad_field, place
 from .export._registry import LENGTH_UNITS
 
 __all__ = ["write_surface", "StreamedSurface"]
