@@ -1,14 +1,26 @@
-"""The streamed image stages on big synthetic scans (issue 16): time and peak memory.
+"""The image pipeline on big synthetic scans (issue 16): time and peak memory per stage,
+in memory and chunked.
 
 Run: python benchmarks/bench_scale.py [--sizes 256 512 1024] [--chunk 128] [--workers 0]
+                                      [--modes memory chunked] [--stages ...]
 
 A uint16 scan of SIZE^3 is generated chunk by chunk straight into a Zarr store (a smooth
 random field of pores and grains plus noise; never whole in memory). Then, in a fresh
-process each, the streamed stages run on it as a user's commands would: median filter,
-Otsu, porosity, connected porosity along x, specific surface (dca segment + dca metrics'
-streamed numbers). Peak memory is sampled every 50 ms over the whole process tree (dask
-worker processes included, with --workers N for a LocalCluster). Prints one JSON line per
-size and stage: seconds, peak GB, bytes per voxel, seconds per Gvoxel.
+process each, the stages a user runs, on the volume opened in memory (``lazy=False``) or
+chunked (``lazy=True``):
+
+- segment: median filter, Otsu, islands removed, labels written to Zarr (the chunked run's
+  labels are the input of the stages below, in both modes);
+- metrics: ``dca.metrics.summary`` (porosity, connected porosity, specific surface,
+  Minkowski functionals, local-thickness PSD, chords);
+- thickness: the local-thickness PSD alone;
+- network: SNOW extraction;
+- surface: the watertight pore surface, written as binary STL.
+
+Peak memory is sampled every 50 ms over the whole process tree (dask worker processes
+included, with --workers N for a LocalCluster). Prints one JSON line per size, mode and
+stage (seconds, peak GB, bytes per voxel, seconds per Gvoxel), then the growth exponent of
+time and memory with size (the slope of log y on log voxels) per mode and stage.
 """
 
 from __future__ import annotations
@@ -22,7 +34,8 @@ import tempfile
 import threading
 import time
 
-STAGES = ("median", "otsu", "porosity", "connected_porosity", "specific_surface")
+STAGES = ("segment", "metrics", "thickness", "network", "surface")
+MODES = ("memory", "chunked")
 
 
 def make_scan(path: str, n: int, chunk: int) -> None:
@@ -47,25 +60,36 @@ def make_scan(path: str, n: int, chunk: int) -> None:
     dca.write(dca.Volume(data, voxel_size=2e-6), path)
 
 
-def run_stage(path: str, stage: str, workers: int) -> dict:
+def run_stage(folder: str, stage: str, mode: str, workers: int) -> dict:
     import dca
+    import meshing
 
+    lazy = mode == "chunked"
+    scan_path, labels_path = os.path.join(folder, "scan.zarr"), os.path.join(folder, "labels.zarr")
     t0 = time.perf_counter()
     with dca.compute.compute("local" if workers else None, workers=workers or None):
-        scan = dca.read(path, lazy=True)
-        grey = dca.filters.median(scan)
-        labels = dca.segment.otsu(grey)
-        if stage == "median":
-            out = float(grey.data.mean().compute())
-        elif stage == "otsu":
-            out = dca.segment.otsu_level(grey)
-        elif stage == "porosity":
-            out = dca.metrics.porosity(labels)
-        elif stage == "connected_porosity":
-            out = dca.metrics.connected_porosity(labels, axis="x")
+        if stage == "segment":
+            scan = dca.read(scan_path, lazy=lazy)
+            labels = dca.segment.remove_islands(dca.segment.otsu(dca.filters.median(scan)))
+            target = labels_path if lazy else os.path.join(folder, "labels_memory.zarr")
+            dca.write(labels, target)
+            out, voxels = target, scan.size
         else:
-            out = dca.metrics.specific_surface(labels)
-    return {"value": out, "seconds": time.perf_counter() - t0, "voxels": scan.size}
+            labels = dca.read(labels_path, lazy=lazy)
+            voxels = labels.size
+            if stage == "metrics":
+                out = dca.metrics.summary(labels)["porosity"]
+            elif stage == "thickness":
+                out = dca.metrics.pore_size_distribution(labels).summary["mean"]
+            elif stage == "network":
+                out = len(dca.network.extract(labels).pores)
+            elif lazy:
+                out = meshing.write_surface(labels, os.path.join(folder, "surface.stl")).triangles
+            else:
+                mesh = meshing.surface(labels)
+                mesh.write(os.path.join(folder, "surface.stl"))
+                out = len(mesh.cells)
+    return {"value": out, "seconds": time.perf_counter() - t0, "voxels": voxels}
 
 
 def _tree_rss(pid: int) -> int:
@@ -78,9 +102,9 @@ def _tree_rss(pid: int) -> int:
         return 0
 
 
-def measure(path: str, stage: str, workers: int) -> dict:
+def measure(folder: str, stage: str, mode: str, workers: int) -> dict:
     """The stage in a fresh process; peak memory of its whole process tree."""
-    child = subprocess.Popen([sys.executable, __file__, "--child", path, stage, str(workers)],
+    child = subprocess.Popen([sys.executable, __file__, "--child", folder, stage, mode, str(workers)],
                              stdout=subprocess.PIPE, text=True)
     peak = 0
 
@@ -94,30 +118,55 @@ def measure(path: str, stage: str, workers: int) -> dict:
     watcher.start()
     out, _ = child.communicate()
     watcher.join()
+    if child.returncode:
+        return {"stage": stage, "mode": mode, "failed": child.returncode, "peak_gb": peak / 1e9}
     result = json.loads(out.strip().splitlines()[-1])
     n = result["voxels"]
-    return {**result, "stage": stage, "peak_gb": peak / 1e9, "bytes_per_voxel": peak / n,
+    return {**result, "stage": stage, "mode": mode, "peak_gb": peak / 1e9, "bytes_per_voxel": peak / n,
             "seconds_per_gvoxel": result["seconds"] / (n / 1e9), "workers": workers}
+
+
+def growth(rows: list) -> list:
+    """Slope of log(seconds) and log(peak) on log(voxels), per mode and stage."""
+    import numpy as np
+
+    out = []
+    for mode in MODES:
+        for stage in STAGES:
+            got = [r for r in rows if r.get("mode") == mode and r.get("stage") == stage and "seconds" in r]
+            if len(got) >= 2:
+                v = np.log([r["voxels"] for r in got])
+                out.append({"mode": mode, "stage": stage,
+                            "time_exponent": float(np.polyfit(v, np.log([r["seconds"] for r in got]), 1)[0]),
+                            "memory_exponent": float(np.polyfit(v, np.log([r["peak_gb"] for r in got]), 1)[0])})
+    return out
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        print(json.dumps(run_stage(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
+        print(json.dumps(run_stage(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[256, 512])
     parser.add_argument("--chunk", type=int, default=128)
     parser.add_argument("--workers", type=int, default=0, help="LocalCluster worker processes (0: threads)")
-    parser.add_argument("--stages", nargs="+", default=list(STAGES))
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
+    parser.add_argument("--memory-up-to", type=int, default=512, help="largest size also run in memory")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as tmp:
-        for n in args.sizes:
-            path = os.path.join(tmp, f"scan{n}.zarr")
+    rows = []
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as folder:
             t0 = time.perf_counter()
-            make_scan(path, n, args.chunk)
+            make_scan(os.path.join(folder, "scan.zarr"), n, args.chunk)
             print(json.dumps({"size": n, "made_in_s": round(time.perf_counter() - t0, 1)}), flush=True)
+            modes = ["chunked"] + [m for m in args.modes if m == "memory" and n <= args.memory_up_to]
             for stage in args.stages:
-                print(json.dumps({"size": n, **measure(path, stage, args.workers)}), flush=True)
+                for mode in modes:  # chunked first: its labels are every later stage's input
+                    rows.append({"size": n, **measure(folder, stage, mode, args.workers)})
+                    print(json.dumps(rows[-1]), flush=True)
+    for row in growth(rows):
+        print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

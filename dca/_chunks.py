@@ -9,27 +9,66 @@ components of the whole volume; a second pass labels each slab again (the same l
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["slab_bounds", "read_slab", "slab_labels", "SlabLabels", "FACE_BITS"]
+__all__ = ["slab_bounds", "read_slab", "slab_labels", "SlabLabels", "FACE_BITS", "map_slabs", "SLAB_VOXELS"]
+
+
+#: Most voxels in one slab: a z-chunk is cut into slabs of this size, so a slab's working
+#: memory stays bounded however wide the planes are (``DCA_SLAB_VOXELS`` overrides).
+SLAB_VOXELS = int(os.environ.get("DCA_SLAB_VOXELS", 2 ** 25))
 
 
 def slab_bounds(volume, axis: int = 0) -> list[tuple[int, int]]:
-    """(start, stop) of each slab along ``axis``: the dask chunks, so every read is aligned."""
+    """(start, stop) of each slab along ``axis``: within the dask chunks (so reads are
+    aligned), each at most ``SLAB_VOXELS`` voxels."""
+    _READ.clear()  # a new pass over the volume: nothing read before is reused
     edges = np.cumsum((0,) + tuple(volume.data.chunks[axis]))
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+    plane = int(np.prod(volume.shape)) // max(volume.shape[axis], 1)
+    rows = max(1, SLAB_VOXELS // max(plane, 1))
+    return [(int(s), int(min(s + rows, b))) for a, b in zip(edges[:-1], edges[1:]) for s in range(a, b, rows)]
+
+
+_READ: dict = {}  # the last chunk-slabs read: (array name, axis, start) -> (data, mask)
 
 
 def read_slab(volume, start: int, stop: int, axis: int = 0) -> tuple[np.ndarray, np.ndarray | None]:
-    """Slices start..stop-1 along ``axis`` of the voxels and of the mask (or None), as NumPy arrays."""
+    """Slices start..stop-1 along ``axis`` of the voxels and of the mask (or None), as NumPy
+    arrays. Whole chunk-slabs are read and the last few kept, so that slabs thinner than a
+    chunk, and the halo rows around them, do not read the same chunks again."""
     import dask
 
-    key = (slice(None),) * axis + (slice(start, stop),)
-    mask = None if volume.mask is None else volume.mask[key]
-    data, mask = dask.compute(volume.data[key], mask)
-    return np.asarray(data), None if mask is None else np.asarray(mask, bool)
+    edges = np.cumsum((0,) + tuple(volume.data.chunks[axis]))
+    first = int(np.searchsorted(edges, start, side="right")) - 1
+    last = int(np.searchsorted(edges, stop, side="left"))
+    lazy_mask = volume.mask is None or hasattr(volume.mask, "name")
+    name = (volume.data.name, getattr(volume.mask, "name", None), axis) if lazy_mask else None
+    pieces = []
+    for i in range(first, last):
+        a, b = int(edges[i]), int(edges[i + 1])
+        key = None if name is None else name + (a,)
+        if key is None or key not in _READ:
+            cut = (slice(None),) * axis + (slice(a, b),)
+            mask = None if volume.mask is None else volume.mask[cut]
+            data, mask = dask.compute(volume.data[cut], mask)
+            read = (np.asarray(data), None if mask is None else np.asarray(mask, bool))
+            if key is None:  # an in-memory mask: nothing to key the data on
+                data, mask = read
+            else:
+                _READ[key] = read
+                while len(_READ) > 3:  # the chunk-slabs around the current one
+                    _READ.pop(next(iter(_READ)))
+        if key is not None:
+            data, mask = _READ[key]
+        cut = (slice(None),) * axis + (slice(max(start, a) - a, min(stop, b) - a),)
+        pieces.append((data[cut], None if mask is None else mask[cut]))
+    data = np.concatenate([p[0] for p in pieces], axis=axis) if len(pieces) > 1 else pieces[0][0]
+    mask = None if volume.mask is None else (np.concatenate([p[1] for p in pieces], axis=axis)
+                                             if len(pieces) > 1 else pieces[0][1])
+    return data, mask
 
 
 #: Bit of each box face in ``SlabLabels.faces``: z low, z high, y low, y high, x low, x high.
@@ -132,12 +171,15 @@ def _face_pairs(below: np.ndarray, above: np.ndarray, connectivity: int) -> np.n
 
 def map_slabs(volume, func, dtype, labels: SlabLabels | None = None):
     """``func(data, mask, k)`` over each z-slab of a lazy volume (the slab's voxels, its mask
-    or None, its index), lazily: a dask array of the same shape, computed slab by slab."""
+    or None, its index in ``slab_bounds``), lazily: a dask array of the same shape, computed
+    slab by slab."""
     import dask.array as da
 
-    data = volume.data.rechunk({1: -1, 2: -1})
-    starts = {z0: k for k, (z0, _) in enumerate(slab_bounds(volume))}
-    mask = None if volume.mask is None else da.asarray(volume.mask).rechunk(data.chunks)
+    bounds = slab_bounds(volume)
+    rows = {0: tuple(b - a for a, b in bounds), 1: -1, 2: -1}
+    data = volume.data.rechunk(rows)
+    starts = {z0: k for k, (z0, _) in enumerate(bounds)}
+    mask = None if volume.mask is None else da.asarray(volume.mask).rechunk(rows)
 
     def block(values, *rest, block_info=None):
         k = starts[block_info[0]["array-location"][0][0]]

@@ -64,7 +64,11 @@ def require_memory(voxels: int, stage: str, *, shape=None) -> None:
         With the memory the stage would need, what is available, and the ways out: a crop
         to a representative elementary volume, a coarser voxel, or a cluster.
     """
-    needed = int(voxels) * BYTES_PER_VOXEL[stage]
+    require_bytes(int(voxels) * BYTES_PER_VOXEL[stage], stage, shape=shape)
+
+
+def require_bytes(needed: int, stage: str, *, shape=None) -> None:
+    """``require_memory`` for a known number of bytes."""
     have = available_memory()
     if needed > have:
         size = f" of a {' x '.join(map(str, shape))} volume" if shape is not None else ""

@@ -207,8 +207,14 @@ class Volume:
                              mask=None if self.mask is None else np.asarray(self.mask))
 
     def to_numpy(self) -> np.ndarray:
-        """The voxels as a NumPy array (computed if lazy)."""
-        return np.asarray(self.data.compute() if self.is_lazy else self.data)
+        """The voxels as a NumPy array (computed if lazy; refused, with what it would need,
+        when they do not fit in the memory available)."""
+        if not self.is_lazy:
+            return np.asarray(self.data)
+        from ._memory import require_bytes
+
+        require_bytes(int(self.data.nbytes), "loading into memory", shape=self.shape)
+        return np.asarray(self.data.compute())
 
     def __array__(self, dtype=None, copy=None):
         array = self.to_numpy()

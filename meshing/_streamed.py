@@ -23,7 +23,8 @@ from scipy import ndimage
 
 from dca import InputError
 from dca.io import atomic_paths
-from dca.util import as_volume, marching_cubes, phase_names, progress_steps, short_repr, show_progress
+from dca.util import (as_volume, marching_cubes, phase_names, progress_steps, read_slab, short_repr, show_progress,
+                      slab_bounds)
 
 from ._mesh import BOX_FACES, Mesh
 from ._surface import level_counts, level_for, pad_field, place
@@ -68,7 +69,7 @@ def _rows(volume, label, start, stop, halo, sigma):
     the rows around them so that it is the field of the whole volume there."""
     nz = volume.shape[0]
     lo, hi = max(start - halo, 0), min(stop + halo, nz)
-    data = np.asarray(volume.data[lo:hi])
+    data = read_slab(volume, lo, hi)[0] if volume.is_lazy else np.asarray(volume.data[lo:hi])
     mask = (data == label).astype(np.float32)
     field = ndimage.gaussian_filter(mask, sigma, mode="nearest") if sigma > 0 else mask
     a, b = max(start, 0) - lo, min(stop, nz) - lo
@@ -100,8 +101,11 @@ def write_surface(volume, path, *, phase=None, sigma: float = 0.8, caps: bool = 
     label = _label(volume, phase)
     progress = show_progress(progress)
     nz = volume.shape[0]
-    edges = np.cumsum((0,) + tuple(volume.data.chunks[0])) if volume.is_lazy else np.arange(0, nz + 64, 64).clip(0, nz)
-    slabs = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    if volume.is_lazy:
+        slabs = slab_bounds(volume)
+    else:
+        edges = np.arange(0, nz + 64, 64).clip(0, nz)
+        slabs = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
     halo = int(4.0 * sigma + 0.5) if sigma > 0 else 0  # scipy's Gaussian support
     h = np.array(volume.voxel_size, float)
     # pass 1: the phase's voxels, and the enclosed count at each candidate level

@@ -52,3 +52,14 @@ def test_the_limit_takes_units_and_refuses_nonsense(monkeypatch):
         dca.util.available_memory()
     monkeypatch.delenv("DCA_MEMORY_LIMIT")
     assert 0 < dca.util.available_memory() < 2 ** 50
+
+
+def test_a_lazy_volume_too_big_for_memory_is_not_loaded(monkeypatch):
+    import dask.array as da
+    import numpy as np
+
+    big = dca.Volume(da.zeros((64, 64, 64), dtype=np.uint16, chunks=32), voxel_size=1e-6)
+    monkeypatch.setenv("DCA_MEMORY_LIMIT", "100kB")
+    with pytest.raises(dca.MemoryLimitError, match=r"loading into memory of a 64 x 64 x 64 volume needs about"):
+        big.to_numpy()
+    assert dca.metrics.porosity(big.replace(data=big.data.astype(bool))) == 0.0  # streamed stages still run

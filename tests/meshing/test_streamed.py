@@ -84,3 +84,13 @@ def test_dca_mesh_streams_the_surface_of_a_big_volume(tmp_path, monkeypatch, cap
     monkeypatch.setenv("DCA_MEMORY_LIMIT", "1000")
     assert main(["mesh", str(tmp_path / "labels.zarr"), "-o", str(tmp_path / "m.vtu")]) != 0
     assert "needs about" in capsys.readouterr().err
+
+
+def test_a_surface_streamed_in_slabs_thinner_than_the_chunks(tmp_path, monkeypatch):
+    v = dca.samples.blobs(40, porosity=0.35, seed=2, voxel_size=1e-6)
+    monkeypatch.setattr(dca._chunks, "SLAB_VOXELS", 3 * 40 * 40)
+    written = meshing.write_surface(_lazy(v, (20, 20, 20)), tmp_path / "s.stl")
+    whole = meshing.surface(v)
+    data = _triangles(tmp_path / "s.stl")
+    assert np.array_equal(_as_set(data["vertices"]), _as_set(whole.points[whole.cells].astype("<f4")))
+    assert _edge_uses(data["vertices"]).tolist() == [2] and written.triangles == len(whole.cells)

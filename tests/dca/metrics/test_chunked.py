@@ -132,3 +132,14 @@ def test_dca_metrics_streams_a_big_volume_to_the_in_memory_numbers(tmp_path, mon
     assert flat[1].keys() == flat[0].keys()
     for key, value in flat[0].items():
         assert flat[1][key] == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value), key
+
+
+def test_slabs_thinner_than_the_chunks_give_the_same_numbers(monkeypatch):
+    v = dca.samples.blobs(48, porosity=0.35, seed=3, voxel_size=2e-6)[:45, :47]
+    lazy = _lazy(v, (20, 47, 48))
+    expected = metrics.summary(lazy)
+    monkeypatch.setattr(dca._chunks, "SLAB_VOXELS", 3 * 47 * 48)  # three slices a slab, read from 20-slice chunks
+    assert len(dca._chunks.slab_bounds(lazy)) == 7 + 7 + 2
+    got = metrics.summary(lazy)
+    for key, value in expected.items():
+        assert got[key] == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value), key

@@ -91,3 +91,12 @@ def test_an_island_in_a_binary_label_image_takes_the_other_label():
     im[5, 5, 5] = 0  # a one-voxel solid island inside the pore
     out = segment.remove_islands(im, voxel_size=1e-6, phase="solid", min_size=2).to_numpy()
     assert out.dtype == np.uint8 and out[5, 5, 5] == 1 and out.sum() == 512
+
+
+def test_clean_up_in_slabs_thinner_than_the_chunks(monkeypatch):
+    im = dca.samples.blobs(40, porosity=0.3, seed=5).to_numpy()
+    im ^= np.random.default_rng(1).random(im.shape) < 0.03
+    v = dca.Volume(im, voxel_size=1e-6)
+    monkeypatch.setattr(dca._chunks, "SLAB_VOXELS", 2 * 40 * 40)  # two slices a slab
+    for step in (segment.remove_islands, segment.fill_enclosed, segment.keep_spanning):
+        np.testing.assert_array_equal(step(_lazy(v, (16, 40, 40))).to_numpy(), step(v).to_numpy())
