@@ -90,6 +90,7 @@ class SlabLabels:
     sizes: np.ndarray
     faces: np.ndarray
     structure: np.ndarray
+    marked: np.ndarray | None = None  # per component: voxels of the second array ``choose`` gave, if any
 
     def label(self, selected: np.ndarray, k: int) -> np.ndarray:
         """The component of every voxel of slab ``k`` (its selection given), 0 outside."""
@@ -109,7 +110,8 @@ class SlabLabels:
 def slab_labels(volume, choose, *, connectivity: int, progress: bool | None = None,
                 what: str = "labelling") -> SlabLabels:
     """Components of the voxels ``choose(data, mask)`` selects in each z-slab of ``volume``,
-    merged across the slab faces (face, edge and corner neighbours as ``connectivity`` says)."""
+    merged across the slab faces (face, edge and corner neighbours as ``connectivity`` says).
+    ``choose`` may return (selected, marked): the marked voxels of each component are counted."""
     from scipy import ndimage
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
@@ -121,13 +123,17 @@ def slab_labels(volume, choose, *, connectivity: int, progress: bool | None = No
     bounds = slab_bounds(volume)
     nz = volume.shape[0]
     sizes, faces, pairs, offsets = [np.zeros(1, np.int64)], [np.zeros(1, np.uint8)], [], [0]
+    marks = [np.zeros(1, np.int64)]
     previous = None
     for z0, z1 in steps(bounds, what, enabled=progress):
         selected = choose(*read_slab(volume, z0, z1))
+        selected, marked = selected if isinstance(selected, tuple) else (selected, None)
         labels, n = ndimage.label(selected, structure=struct)
         offset = offsets[-1]
         labels = np.where(labels > 0, labels + offset, 0)
         sizes.append(np.bincount(labels.ravel(), minlength=offset + n + 1)[offset + 1:])
+        if marked is not None:
+            marks.append(np.bincount(labels[marked & selected], minlength=offset + n + 1)[offset + 1:])
         touch = np.zeros(n + 1, np.uint8)
         sides = [(1, 0, labels[:, 0]), (1, 1, labels[:, -1]), (2, 0, labels[:, :, 0]), (2, 1, labels[:, :, -1])]
         if z0 == 0:
@@ -151,7 +157,9 @@ def slab_labels(volume, choose, *, connectivity: int, progress: bool | None = No
     count = np.bincount(component, weights=np.concatenate(sizes), minlength=m).astype(np.int64)
     touched = np.zeros(m, np.uint8)
     np.bitwise_or.at(touched, component, np.concatenate(faces))
-    return SlabLabels(bounds, np.asarray(offsets, np.int64), component, count, touched, struct)
+    marked = np.bincount(component, weights=np.concatenate(marks), minlength=m).astype(np.int64) \
+        if len(marks) > 1 else None
+    return SlabLabels(bounds, np.asarray(offsets, np.int64), component, count, touched, struct, marked)
 
 
 def _face_pairs(below: np.ndarray, above: np.ndarray, connectivity: int) -> np.ndarray:

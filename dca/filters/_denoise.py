@@ -68,11 +68,20 @@ def gaussian(volume, *, sigma: float = 1.0):
 
 @takes_volume
 def unsharp_mask(volume, *, sigma: float = 1.0, amount: float = 1.0):
-    """Sharpen: data + amount * (data - gaussian(data, sigma)). Returns float32."""
-    data = _float_out(grey_values(volume))
-    blurred = ndimage.gaussian_filter(data, sigma=sigma, mode="nearest")
-    out = data + np.float32(amount) * (data - blurred)
+    """Sharpen: data + amount * (data - gaussian(data, sigma)). Returns float32; a lazy volume
+    stays lazy (chunk by chunk with a halo of the Gaussian's support, to the same voxels)."""
+    if volume.is_lazy:
+        depth = int(4.0 * float(np.max(sigma)) + 0.5) + 1
+        out = _lazy_filter(volume.replace(data=volume.data.astype(np.float32)), _sharpen, depth, np.float32,
+                           sigma=sigma, amount=amount)
+        return volume.with_data(out, step="unsharp_mask", sigma=sigma, amount=amount)
+    out = _sharpen(_float_out(grey_values(volume)), sigma=sigma, amount=amount)
     return volume.with_data(out, step="unsharp_mask", sigma=sigma, amount=amount)
+
+
+def _sharpen(data: np.ndarray, *, sigma, amount) -> np.ndarray:
+    blurred = ndimage.gaussian_filter(data, sigma=sigma, mode="nearest")
+    return data + np.float32(amount) * (data - blurred)
 
 
 def noise_sigma(data: np.ndarray, *, slices: int = 16) -> float:
@@ -109,10 +118,19 @@ def nl_means(volume, *, h: float | None = None, patch_size: int = 3, patch_dista
     """
     from skimage.restoration import denoise_nl_means
 
+    pad = patch_size + patch_distance
+    if volume.is_lazy:  # chunk by chunk with the same halo; h from the same sample of slices
+        if h is None:
+            nz = volume.shape[0]
+            h = 0.8 * noise_sigma(np.asarray(volume.data[:: max(1, nz // 16)]).astype(np.float32), slices=nz)
+        out = _lazy_filter(volume.replace(data=volume.data.astype(np.float32)), denoise_nl_means, pad, np.float32,
+                           h=h, patch_size=patch_size, patch_distance=patch_distance, fast_mode=True,
+                           channel_axis=None)
+        return volume.with_data(out, step="nl_means", h=h, patch_size=patch_size, patch_distance=patch_distance,
+                                chunk=chunk)
     data = _float_out(grey_values(volume))
     if h is None:
         h = 0.8 * noise_sigma(data)
-    pad = patch_size + patch_distance
     out = np.empty_like(data)
     nz = data.shape[0]
     for start in range(0, nz, chunk):

@@ -63,13 +63,22 @@ def crop_cylinder(volume, *, radius: float | None = None, centre=None, axis="z")
         raise InputError("the cylinder contains no voxel centre; check radius and centre (metres)")
     shape = [1, 1, 1]
     shape[others[0]], shape[others[1]] = disc.shape
-    mask = np.broadcast_to(disc.reshape(shape), volume.shape)
-    if volume.mask is not None:
-        mask = mask & np.asarray(volume.mask)
+    if volume.is_lazy:  # the mask stays lazy too, chunked as the voxels
+        import dask.array as da
+
+        chunks = [(1,) if n == 1 else c for n, c in zip(shape, volume.data.chunks)]
+        mask = da.broadcast_to(da.from_array(disc.reshape(shape), chunks=chunks), volume.shape,
+                               chunks=volume.data.chunks)
+        if volume.mask is not None:
+            mask = mask & da.asarray(volume.mask).rechunk(volume.data.chunks)
+    else:
+        mask = np.broadcast_to(disc.reshape(shape), volume.shape)
+        if volume.mask is not None:
+            mask = mask & np.asarray(volume.mask)
     rows, cols = np.flatnonzero(disc.any(axis=1)), np.flatnonzero(disc.any(axis=0))
     key = [slice(None)] * 3
     key[others[0]] = slice(int(rows[0]), int(rows[-1]) + 1)
     key[others[1]] = slice(int(cols[0]), int(cols[-1]) + 1)
-    masked = volume.replace(mask=np.ascontiguousarray(mask)).with_step(
+    masked = volume.replace(mask=mask if volume.is_lazy else np.ascontiguousarray(mask)).with_step(
         "crop_cylinder", radius=radius, centre=list(centre), axis="zyx"[a])
     return masked[tuple(key)]

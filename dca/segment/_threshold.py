@@ -40,10 +40,11 @@ def _split(volume, value: float, pore: str) -> np.ndarray:
     return data <= value if pore == "dark" else data >= value
 
 
-def _streamed_histogram(volume, bins: int):
+def _streamed_histogram(volume, bins: int, *, per_value: bool = True):
     """(counts, bin centres) of the grey levels inside the field of view, as scikit-image's
     ``threshold_otsu`` makes them (one bin per value of integer data; ``bins`` equal bins over
-    [min, max] otherwise), accumulated slab by slab: the same counts as in memory."""
+    [min, max] otherwise, or always with ``per_value=False``), accumulated slab by slab: the
+    same counts as in memory."""
     slabs = slab_bounds(volume)
     lo, hi, bad = np.inf, -np.inf, 0
     for z0, z1 in slabs:
@@ -58,8 +59,8 @@ def _streamed_histogram(volume, bins: int):
     if not np.isfinite(lo) or lo == hi:
         raise InputError("the grey levels inside the field of view are all equal: there is only one phase "
                          "to find; nothing to segment")
-    integer = np.issubdtype(volume.dtype, np.integer)
-    edges = None if integer else np.histogram_bin_edges(np.array([lo, hi]), bins=bins, range=(lo, hi))
+    integer = np.issubdtype(volume.dtype, np.integer) and per_value
+    edges = None if integer else _edges(lo, hi, bins)
     counts = np.zeros(int(hi - lo) + 1 if integer else bins, np.int64)
     for z0, z1 in slabs:
         data, mask = read_slab(volume, z0, z1)
@@ -70,6 +71,16 @@ def _streamed_histogram(volume, bins: int):
             counts += np.histogram(values, bins=edges)[0]
     centres = np.arange(int(lo), int(hi) + 1) if integer else (edges[:-1] + edges[1:]) / 2
     return counts, centres
+
+
+def _edges(lo, hi, bins: int) -> np.ndarray:
+    return np.histogram_bin_edges(np.array([lo, hi]), bins=bins, range=(lo, hi))  # as skimage's histogram
+
+
+def _binned(values: np.ndarray, bins: int):
+    """(counts, centres) of ``bins`` equal bins over [min, max] of ``values``."""
+    edges = _edges(values.min(), values.max(), bins)
+    return np.histogram(values, bins=edges)[0], (edges[:-1] + edges[1:]) / 2
 
 
 @takes_volume
@@ -91,7 +102,9 @@ def otsu(volume, *, pore: str = "dark", bins: int = 256):
 
 @takes_volume
 def multi_otsu(volume, *, classes: int = 3, names=None, bins: int = 256):
-    """Labels 0 .. classes-1 in increasing grey level, split at the multi-Otsu thresholds.
+    """Labels 0 .. classes-1 in increasing grey level, split at the multi-Otsu thresholds of
+    a histogram of ``bins`` equal bins (integer scans too: one bin per value of a uint16 scan
+    makes the search quadratic in 65536 bins).
 
     ``names``: one name per class, darkest first (e.g. ``("air", "water", "grain")``).
     """
@@ -102,30 +115,54 @@ def multi_otsu(volume, *, classes: int = 3, names=None, bins: int = 256):
     names = tuple(names) if names is not None else tuple(f"phase{i}" for i in range(classes))
     if len(names) != classes:
         raise InputError(f"names has {len(names)} entries for {classes} classes")
-    levels = threshold_multiotsu(_inside(volume), classes=classes, nbins=bins)
-    labels = np.digitize(grey_values(volume), levels).astype(np.uint8)
+    if volume.is_lazy:  # a global histogram, streamed: the same levels; the labels stay lazy
+        levels = threshold_multiotsu(classes=classes, hist=_streamed_histogram(volume, bins, per_value=False))
+        labels = volume.data.map_blocks(lambda block: np.digitize(block, levels).astype(np.uint8), dtype=np.uint8)
+    else:
+        levels = threshold_multiotsu(classes=classes, hist=_binned(_inside(volume), bins))
+        labels = np.digitize(grey_values(volume), levels).astype(np.uint8)
     out = volume.with_data(labels, step="multi_otsu", classes=classes, levels=levels.tolist())
     return out.replace(phases={n: i for i, n in enumerate(names)})
 
 
 @takes_volume
 def hysteresis(volume, *, low: float, high: float, pore: str = "dark"):
-    """Pore = voxels beyond ``low`` plus those beyond ``high`` connected to them (26-connected).
+    """Pore = voxels beyond ``low`` plus those beyond ``high`` connected to them (6-connected,
+    as scikit-image's ``apply_hysteresis_threshold``; a lazy volume clusters slab by slab).
 
     For dark pores, ``low < high``: certain pore is darker than ``low``, possible pore darker
     than ``high``.
     """
     from skimage.filters import apply_hysteresis_threshold
 
+    if pore not in ("dark", "bright"):
+        raise InputError(f"pore must be 'dark' or 'bright', got {pore!r}")
+    if not low < high:
+        raise InputError(f"for dark pores low must be below high, got low={low}, high={high}" if pore == "dark"
+                         else f"low must be below high, got low={low}, high={high}")
+    params = {"low": float(low), "high": float(high), "pore": pore}
+    if volume.is_lazy:
+        return _binary(volume, _lazy_hysteresis(volume, float(low), float(high), pore), "hysteresis", **params)
     data = grey_values(volume).astype(np.float32, copy=False)
     if pore == "dark":
-        if not low < high:
-            raise InputError(f"for dark pores low must be below high, got low={low}, high={high}")
         result = apply_hysteresis_threshold(-data, -high, -low)
-    elif pore == "bright":
-        if not low < high:
-            raise InputError(f"low must be below high, got low={low}, high={high}")
-        result = apply_hysteresis_threshold(data, low, high)
     else:
-        raise InputError(f"pore must be 'dark' or 'bright', got {pore!r}")
-    return _binary(volume, result, "hysteresis", low=float(low), high=float(high), pore=pore)
+        result = apply_hysteresis_threshold(data, low, high)
+    return _binary(volume, result, "hysteresis", **params)
+
+
+def _lazy_hysteresis(volume, low: float, high: float, pore: str):
+    """scikit-image's hysteresis (6-connected clusters of possible pore holding a certain-pore
+    voxel), slab by slab: clusters merged across the slab faces, the result lazy."""
+    from .._chunks import map_slabs, slab_labels
+
+    def levels(data):
+        data = data.astype(np.float32, copy=False)
+        if pore == "dark":  # as apply_hysteresis_threshold(-data, -high, -low) compares
+            return -data > -high, -data > -low
+        return data > low, data > high
+
+    clusters = slab_labels(volume, lambda data, mask: levels(data), connectivity=6, what="hysteresis")
+    keep = clusters.marked > 0
+    keep[0] = False
+    return map_slabs(volume, lambda data, mask, k: keep[clusters.label(levels(data)[0], k)], bool)

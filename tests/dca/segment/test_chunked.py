@@ -100,3 +100,20 @@ def test_clean_up_in_slabs_thinner_than_the_chunks(monkeypatch):
     monkeypatch.setattr(dca._chunks, "SLAB_VOXELS", 2 * 40 * 40)  # two slices a slab
     for step in (segment.remove_islands, segment.fill_enclosed, segment.keep_spanning):
         np.testing.assert_array_equal(step(_lazy(v, (16, 40, 40))).to_numpy(), step(v).to_numpy())
+
+
+@pytest.mark.parametrize("pore", ["dark", "bright"])
+def test_multi_otsu_and_hysteresis_of_a_lazy_scan_equal_the_in_memory_ones(pore):
+    scan = dca.samples.virtual_scan(dca.samples.blobs(40, porosity=0.35, seed=1, voxel_size=2e-6), snr=3,
+                                    dtype="uint16", field_of_view=False, seed=2).grey
+    lazy = _lazy(scan, (7, 40, 40))
+    expected = segment.multi_otsu(scan, classes=3)
+    got = segment.multi_otsu(lazy, classes=3)
+    assert got.is_lazy and got.provenance[-1].params["levels"] == expected.provenance[-1].params["levels"]
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+    level = segment.otsu_level(scan)
+    low, high = (level - 400, level) if pore == "dark" else (level, level + 400)
+    expected = segment.hysteresis(scan, low=low, high=high, pore=pore).to_numpy()
+    got = segment.hysteresis(lazy, low=low, high=high, pore=pore)
+    assert got.is_lazy and 0 < expected.sum() < expected.size
+    np.testing.assert_array_equal(got.to_numpy(), expected)
