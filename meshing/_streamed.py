@@ -23,8 +23,16 @@ from scipy import ndimage
 
 from dca import InputError
 from dca.io import atomic_paths
-from dca.util import (as_volume, marching_cubes, phase_names, progress_steps, read_slab, short_repr, show_progress,
-                      slab_bounds)
+from dca.util import (
+    as_volume,
+    marching_cubes,
+    phase_names,
+    progress_steps,
+    read_slab,
+    short_repr,
+    show_progress,
+    slab_bounds,
+)
 
 from ._mesh import BOX_FACES, Mesh
 from ._surface import level_counts, level_for, pad_field, place
