@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["slab_bounds", "read_slab", "slab_labels", "SlabLabels", "FACE_BITS", "map_slabs", "SLAB_VOXELS"]
+__all__ = ["slab_bounds", "read_slab", "slab_labels", "SlabLabels", "FACE_BITS", "map_slabs", "SLAB_VOXELS", "halo"]
 
 
 #: Most voxels in one slab: a z-chunk is cut into slabs of this size, so a slab's working
-#: memory stays bounded however wide the planes are (``DCA_SLAB_VOXELS`` overrides).
-SLAB_VOXELS = int(os.environ.get("DCA_SLAB_VOXELS", 2 ** 25))
+#: memory stays bounded however wide the planes are (``DCA_SLAB_VOXELS`` overrides). The
+#: heaviest slab stage, the mean curvature's mesh, holds ~200 B per voxel: 2^23 voxels, 1.7 GB.
+SLAB_VOXELS = int(os.environ.get("DCA_SLAB_VOXELS", 2 ** 23))
 
 
 def slab_bounds(volume, axis: int = 0) -> list[tuple[int, int]]:
@@ -69,6 +70,11 @@ def read_slab(volume, start: int, stop: int, axis: int = 0) -> tuple[np.ndarray,
     mask = None if volume.mask is None else (np.concatenate([p[1] for p in pieces], axis=axis)
                                              if len(pieces) > 1 else pieces[0][1])
     return data, mask
+
+
+def halo(width: int, shape) -> dict:
+    """A map_overlap depth of ``width`` voxels, cut to each axis's length (dask refuses more)."""
+    return {axis: min(int(width), int(n)) for axis, n in enumerate(shape)}
 
 
 #: Bit of each box face in ``SlabLabels.faces``: z low, z high, y low, y high, x low, x high.

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
+
 from ._errors import DcaError
 
-__all__ = ["MemoryLimitError", "available_memory", "require_memory", "BYTES_PER_VOXEL"]
+__all__ = ["MemoryLimitError", "available_memory", "require_memory", "require_bytes", "fits", "chunked",
+           "BYTES_PER_VOXEL"]
 
-#: Peak bytes per voxel of the in-memory stages, measured on this machine kind (blobs,
-#: porosity 0.3, each stage in a fresh process; issue 16's table). Stokes and tortuosity
-#: count per voxel of the whole image at porosity 0.3 (Stokes: ~2 kB per fluid voxel).
+#: Peak bytes per voxel of the in-memory stages, measured on this machine kind (each stage in a
+#: fresh process, the whole process counted): issue 16's table, and benchmarks/bench_scale.py
+#: at 512^3 on its dense synthetic scan (metrics at 256^3: 512^3 did not fit in 16 GB). Stokes
+#: and tortuosity count per voxel of the whole image at porosity 0.3 (Stokes: ~2 kB per fluid voxel).
 BYTES_PER_VOXEL = {
-    "metrics summary": 49,
-    "local thickness": 13,
+    "metrics summary": 190,
+    "local thickness": 17,
     "clean-up": 30,  # estimated: labels, the EDT's distances and its three index arrays
-    "network extraction": 17,
-    "surface mesh": 39,
+    "network extraction": 20,
+    "surface mesh": 100,
     "voxel mesh": 54,
     "Stokes solve": 2100,  # per fluid voxel
     "tortuosity solve": 270,
@@ -53,6 +57,22 @@ def _parse_bytes(text: str) -> int:
 
 def _gb(n: float) -> str:
     return f"{n / 1e9:.1f} GB"
+
+
+def fits(voxels: int, stage: str) -> bool:
+    """Whether ``stage`` on ``voxels`` voxels fits in the memory available."""
+    return int(voxels) * BYTES_PER_VOXEL[stage] <= available_memory()
+
+
+def chunked(volume, stage: str):
+    """``volume`` itself when ``stage`` fits in memory or it is lazy already, else the same
+    volume as a dask array in 128^3 chunks, so that the stage runs chunk by chunk."""
+    if volume.is_lazy or fits(volume.size, stage):
+        return volume
+    import dask.array as da
+
+    mask = None if volume.mask is None else da.from_array(np.asarray(volume.mask), chunks=128)
+    return volume.replace(data=da.from_array(volume.data, chunks=128), mask=mask)
 
 
 def require_memory(voxels: int, stage: str, *, shape=None) -> None:

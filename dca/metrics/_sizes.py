@@ -26,6 +26,9 @@ def _lt_distribution(volume, phase, name: str) -> Distribution:
 
     if len(set(volume.voxel_size)) != 1:
         raise InputError(f"local thickness needs cubic voxels, got {volume.voxel_size}")
+    from .._memory import chunked
+
+    volume = chunked(volume, "local thickness")
     if volume.is_lazy:  # chunk by chunk, the same radii (see lazy_local_thickness_radii)
         from ._thickness import _lazy_selected, lazy_local_thickness_radii, radius_counts
 

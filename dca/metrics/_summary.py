@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .._phase import phase_mask, phase_names
-from ..util import require_memory, takes_volume
+from .._memory import chunked
+from ..util import takes_volume
 from ._chords import chord_length_distribution
 from ._minkowski import minkowski
 from ._porosity import porosity_report
@@ -18,7 +19,8 @@ def summary(volume, *, phase=None, axis="x") -> dict:
 
     Porosity (total, connected along ``axis``, isolated), specific surface (1/m, Crofton),
     Minkowski functionals, and the statistics of the local-thickness PSD and of the chords.
-    A lazy (dask-backed) volume is measured slab by slab and chunk by chunk, to the same numbers.
+    A lazy (dask-backed) volume is measured slab by slab and chunk by chunk, to the same numbers;
+    so is a volume in memory whose measurement would not fit beside it.
     For a phase other than the pore space the fractions are named for what they are:
     ``volume_fraction``, ``connected_fraction`` and ``isolated_fraction`` (with ``phase``).
 
@@ -45,8 +47,8 @@ def summary(volume, *, phase=None, axis="x") -> dict:
     >>> "volume_fraction" in dca.metrics.summary(v, phase="solid")
     True
     """
-    if not volume.is_lazy:  # a lazy volume is streamed, stage by stage, to the same numbers
-        require_memory(volume.size, "metrics summary", shape=volume.shape)
+    volume = chunked(volume, "metrics summary")  # too big to measure in memory: chunk by chunk, the same numbers
+    if not volume.is_lazy:
         phase_mask(volume, phase)  # fail early, with the clear message, on an empty or unknown phase
     por = porosity_report(volume, phase=phase, axis=axis).to_dict()
     names = phase_names(volume)

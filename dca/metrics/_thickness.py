@@ -25,6 +25,7 @@ import functools
 import numba
 import numpy as np
 
+from .._chunks import halo as _halo
 from .._errors import InputError
 from .._phase import field_of_view, phase_mask
 from ..util import require_memory, takes_volume
@@ -428,7 +429,8 @@ def lazy_squared_distance(selected):
     halo = 16
     while True:
         depth = min(halo, max(selected.shape))
-        d2 = da.map_overlap(squared_distance, selected, depth=depth, boundary="none", dtype=np.int32)
+        d2 = da.map_overlap(squared_distance, selected, depth=_halo(depth, selected.shape), boundary="none",
+                            dtype=np.int32)
         top, full = dask.compute(d2.max(), selected.all())
         if full:
             raise _fills_the_volume()
@@ -454,8 +456,7 @@ def lazy_local_thickness_radii(selected):
     d2, top = lazy_squared_distance(selected)
     radius = int(np.sqrt(top))
     r = d2.map_blocks(_radii, dtype=np.int32)
-    reach = min(radius + 3, max(selected.shape))
-    return da.map_overlap(paint_balls, r, depth=reach, boundary="none", dtype=np.int32), radius
+    return da.map_overlap(paint_balls, r, depth=_halo(radius + 3, r.shape), boundary="none", dtype=np.int32), radius
 
 
 def _lazy_selected(volume, phase):
@@ -517,7 +518,7 @@ def local_thickness(volume, *, phase=None):
         radii, _ = lazy_local_thickness_radii(_lazy_selected(volume, phase))
         diameters = (2 * radii).astype(np.float32) * np.float32(volume.voxel_size[0])
         return volume.with_data(diameters, step="local_thickness", phase=phase).replace(phases={})
-    require_memory(volume.size, "local thickness", shape=volume.shape)
+    require_memory(volume.size, "local thickness", shape=volume.shape)  # the result is in memory too
     selected = phase_mask(volume, phase)
     mask = field_of_view(volume)
     if mask is not None:

@@ -21,11 +21,13 @@ The in-memory steps of ``partition`` and ``_regions``, each on chunks with the h
 from __future__ import annotations
 
 import itertools
+import os
 
 import numba
 import numpy as np
 from scipy import ndimage
 
+from .._chunks import halo
 from ..metrics._thickness import _FACE, lazy_squared_distance
 from ._peaks import find_peaks, trim_saddle_points, watershed
 
@@ -87,17 +89,34 @@ def _thin_near_peaks(flat, labels, n, heights_at, shape, f: float = 1.0):
     return keep
 
 
-def lazy_partition(selected, *, sigma: float = 0.4, r_max: int = 4, halo: int | None = None):
+def spill(array, folder: str | None, name: str):
+    """``array`` computed chunk by chunk into a Zarr store in ``folder`` and read back lazily,
+    so that later stages read it from disk instead of holding it, or computing it again
+    (None: kept as a graph)."""
+    import dask.array as da
+
+    regular = all(len(set(c[:-1])) <= 1 and c[-1] <= c[0] for c in array.chunks)
+    if folder is None or not regular:
+        return array
+    path = os.path.join(folder, name + ".zarr")
+    array.to_zarr(path)
+    return da.from_zarr(path)
+
+
+def lazy_partition(selected, *, sigma: float = 0.4, r_max: int = 4, reach_ws: int | None = None,
+                   folder: str | None = None):
     """``partition`` of a lazy boolean array: (regions int32, lazy; number of regions; the
-    distance to the solid, float32, lazy; its largest value)."""
+    distance to the solid, float32, lazy; its largest value). ``folder``: where the distance
+    map and the regions are kept on disk between the steps."""
     import dask.array as da
 
     d2, top = lazy_squared_distance(selected)
     # dask may rechunk an array whose chunks are thinner than a halo: back to one chunking
     dt = d2.map_blocks(lambda d: np.sqrt(d, dtype=np.float32), dtype=np.float32).rechunk(selected.chunks)
+    dt = spill(dt, folder, "distance")
     reach = int(4.0 * sigma + 0.5) + int(r_max) + SADDLE_REACH
-    peaks = da.map_overlap(_peaks, dt, selected, depth=reach, boundary="none", dtype=bool, sigma=sigma,
-                           r_max=int(r_max))
+    peaks = da.map_overlap(_peaks, dt, selected, depth=halo(reach, selected.shape), boundary="none", dtype=bool,
+                           sigma=sigma, r_max=int(r_max))
     where = np.asarray(da.argwhere(peaks).compute())
     shape = selected.shape
     flat = np.sort(np.ravel_multi_index(tuple(where.T), shape)) if where.size else np.zeros(0, np.int64)
@@ -121,10 +140,10 @@ def lazy_partition(selected, *, sigma: float = 0.4, r_max: int = 4, halo: int | 
 
     seeds = da.map_blocks(markers, chunks=selected.chunks, dtype=np.int32, meta=np.empty((0, 0, 0), np.int32))
     radius = int(np.sqrt(top))
-    depth = min(int(halo) if halo is not None else 2 * radius + 8, max(shape))
+    depth = halo(int(reach_ws) if reach_ws is not None else 2 * radius + 8, shape)
     regions = da.map_overlap(lambda d, m, s: watershed(d, m.copy(), s), dt, seeds, selected, depth=depth,
                              boundary="none", dtype=np.int32).rechunk(selected.chunks)
-    return regions, count, dt, radius
+    return spill(regions, folder, "regions"), count, dt, radius
 
 
 def _local_distance(regions):
@@ -139,8 +158,8 @@ def lazy_local_distance(regions, radius: int):
     largest distance to the solid, so a halo one wider makes it exact."""
     import dask.array as da
 
-    depth = min(radius + 2, max(regions.shape))
-    return da.map_overlap(_local_distance, regions, depth=depth, boundary="none", dtype=np.float32)
+    return da.map_overlap(_local_distance, regions, depth=halo(radius + 2, regions.shape), boundary="none",
+                          dtype=np.float32)
 
 
 @numba.njit(cache=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -11,6 +12,7 @@ from scipy import ndimage
 from .._errors import InputError
 from .._phase import field_of_view, phase_label, phase_mask
 from .._provenance import Step
+from .._memory import chunked
 from ..util import require_memory, takes_volume
 from ._network import FACES, Network, with_derived
 from ._peaks import find_peaks, trim_nearby_peaks, trim_saddle_points, watershed
@@ -76,6 +78,8 @@ def extract(volume, *, phase=None, sigma: float = 0.4, r_max: int = 4, boundary_
             raise InputError(f"boundary faces must be among {', '.join(FACES)}, got {face!r}")
     several = isinstance(phase, (list, tuple))
     started = time.perf_counter()
+    if not several:
+        volume = chunked(volume, "network extraction")  # too big for memory: chunk by chunk, the same network
     if volume.is_lazy and not several:  # chunk by chunk, pores stitched across the seams
         props, faces, n, region_phase, planes, selected = _lazy_partition(volume, phase, sigma, r_max,
                                                                           boundary_faces)
@@ -166,24 +170,20 @@ def _lazy_partition(volume, phase, sigma, r_max, boundary_faces):
     from ..metrics._thickness import _lazy_selected
     from ._chunked import lazy_local_distance, lazy_partition, lazy_properties
 
+    import tempfile
+
     selected = _lazy_selected(volume, phase)
     if bool(selected.all().compute()):
         raise _fills()
-    regions, n, dt, radius = lazy_partition(selected, sigma=sigma, r_max=r_max)
-    if n == 0:
-        raise _no_pore()
-    props, faces, planes, voxels = lazy_properties(regions, dt, lazy_local_distance(regions, radius), n,
-                                                   extra=(face_planes(regions, dt, boundary_faces), selected.sum()))
+    # the distance map and the regions go to disk between the steps: nothing image-sized in memory
+    with tempfile.TemporaryDirectory(prefix="dca-network-", dir=os.environ.get("DCA_TMPDIR")) as folder:
+        regions, n, dt, radius = lazy_partition(selected, sigma=sigma, r_max=r_max, folder=folder)
+        if n == 0:
+            raise _no_pore()
+        props, faces, planes, voxels = lazy_properties(regions, dt, lazy_local_distance(regions, radius), n,
+                                                       extra=(face_planes(regions, dt, boundary_faces),
+                                                              selected.sum()))
     return props, faces, n, [phase_label(volume, phase)] * n, planes, int(voxels)
-
-
-def _fills() -> InputError:
-    return InputError("the phase fills the whole volume: there is no solid to shape pores; "
-                      "check the segmentation (True/nonzero = pore)")
-
-
-def _no_pore() -> InputError:
-    return InputError("no pore was found: the phase has no voxel farther than one voxel from the solid")
 
 
 def face_planes(regions, dt, faces) -> dict:

@@ -82,8 +82,10 @@ def _lazy_remove(volume, label: int, clusters, drop: np.ndarray, step: str, **pa
     where = map_slabs(volume, lambda data, mask, k: drop[clusters.label(select(data, label), k)], bool)
     import dask.array as da
 
-    out = da.map_overlap(_nearest, volume.data.rechunk(where.chunks), where, depth=reach, boundary="none",
-                         dtype=volume.dtype)
+    from .._chunks import halo
+
+    out = da.map_overlap(_nearest, volume.data.rechunk(where.chunks), where, depth=halo(reach, volume.shape),
+                         boundary="none", dtype=volume.dtype)
     return volume.with_data(out, step=step, **params)
 
 
