@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .._phase import phase_mask, phase_names
 from .._memory import chunked
+from .._phase import phase_mask, phase_names
 from ..util import takes_volume
 from ._chords import chord_length_distribution
 from ._minkowski import minkowski

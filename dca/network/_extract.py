@@ -10,9 +10,9 @@ import pandas as pd
 from scipy import ndimage
 
 from .._errors import InputError
+from .._memory import chunked
 from .._phase import field_of_view, phase_label, phase_mask
 from .._provenance import Step
-from .._memory import chunked
 from ..util import require_memory, takes_volume
 from ._network import FACES, Network, with_derived
 from ._peaks import find_peaks, trim_nearby_peaks, trim_saddle_points, watershed
@@ -167,10 +167,10 @@ def _partition_in_memory(volume, phase, sigma, r_max, threads, boundary_faces):
 
 def _lazy_partition(volume, phase, sigma, r_max, boundary_faces):
     """The same, chunk by chunk (see ``_chunked``)."""
+    import tempfile
+
     from ..metrics._thickness import _lazy_selected
     from ._chunked import lazy_local_distance, lazy_partition, lazy_properties
-
-    import tempfile
 
     selected = _lazy_selected(volume, phase)
     if bool(selected.all().compute()):
@@ -184,6 +184,15 @@ def _lazy_partition(volume, phase, sigma, r_max, boundary_faces):
                                                        extra=(face_planes(regions, dt, boundary_faces),
                                                               selected.sum()))
     return props, faces, n, [phase_label(volume, phase)] * n, planes, int(voxels)
+
+
+def _fills() -> InputError:
+    return InputError("the phase fills the whole volume: there is no solid to shape pores; "
+                      "check the segmentation (True/nonzero = pore)")
+
+
+def _no_pore() -> InputError:
+    return InputError("no pore was found: the phase has no voxel farther than one voxel from the solid")
 
 
 def face_planes(regions, dt, faces) -> dict:
