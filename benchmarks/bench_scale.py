@@ -2,7 +2,7 @@
 in memory and chunked.
 
 Run: python benchmarks/bench_scale.py [--sizes 256 512 1024] [--chunk 128] [--workers 0]
-                                      [--modes memory chunked] [--stages ...]
+                                      [--memory-limit 1.5GB] [--modes memory chunked] [--stages ...]
 
 A uint16 scan of SIZE^3 is generated chunk by chunk straight into a Zarr store (a smooth
 random field of pores and grains plus noise; never whole in memory). Then, in a fresh
@@ -67,7 +67,8 @@ def run_stage(folder: str, stage: str, mode: str, workers: int) -> dict:
     lazy = mode == "chunked"
     scan_path, labels_path = os.path.join(folder, "scan.zarr"), os.path.join(folder, "labels.zarr")
     t0 = time.perf_counter()
-    with dca.compute.compute("local" if workers else None, workers=workers or None):
+    limit = os.environ.get("BENCH_MEMORY_LIMIT")  # per worker, with --workers
+    with dca.compute.compute("local" if workers else None, workers=workers or None, memory_limit=limit):
         if stage == "segment":
             scan = dca.read(scan_path, lazy=lazy)
             labels = dca.segment.remove_islands(dca.segment.otsu(dca.filters.median(scan)))
@@ -150,10 +151,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[256, 512])
     parser.add_argument("--chunk", type=int, default=128)
     parser.add_argument("--workers", type=int, default=0, help="LocalCluster worker processes (0: threads)")
+    parser.add_argument("--memory-limit", help="with --workers: each worker's memory limit (e.g. 1.5GB)")
     parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     parser.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
     parser.add_argument("--memory-up-to", type=int, default=512, help="largest size also run in memory")
     args = parser.parse_args()
+    if args.memory_limit:
+        os.environ["BENCH_MEMORY_LIMIT"] = args.memory_limit
     rows = []
     for n in args.sizes:
         with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as folder:

@@ -60,7 +60,7 @@ def read_slab(volume, start: int, stop: int, axis: int = 0) -> tuple[np.ndarray,
                 data, mask = read
             else:
                 _READ[key] = read
-                while len(_READ) > 3:  # the chunk-slabs around the current one
+                while len(_READ) > 2:  # a slab and its halo rows span two chunk-slabs at most
                     _READ.pop(next(iter(_READ)))
         if key is not None:
             data, mask = _READ[key]

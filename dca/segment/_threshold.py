@@ -46,6 +46,8 @@ def _streamed_histogram(volume, bins: int, *, per_value: bool = True):
     [min, max] otherwise, or always with ``per_value=False``), accumulated slab by slab: the
     same counts as in memory."""
     slabs = slab_bounds(volume)
+    if volume.dtype.kind in "iu" and volume.dtype.itemsize <= 2:  # one pass: a count per possible value
+        return _small_integer_histogram(volume, slabs, bins, per_value)
     lo, hi, bad = np.inf, -np.inf, 0
     for z0, z1 in slabs:
         data, mask = read_slab(volume, z0, z1)
@@ -56,9 +58,7 @@ def _streamed_histogram(volume, bins: int, *, per_value: bool = True):
             lo, hi = min(lo, values.min()), max(hi, values.max())
     if bad:
         raise non_finite(bad)
-    if not np.isfinite(lo) or lo == hi:
-        raise InputError("the grey levels inside the field of view are all equal: there is only one phase "
-                         "to find; nothing to segment")
+    _check_spread(lo, hi)
     integer = np.issubdtype(volume.dtype, np.integer) and per_value
     edges = None if integer else _edges(lo, hi, bins)
     counts = np.zeros(int(hi - lo) + 1 if integer else bins, np.int64)
@@ -71,6 +71,34 @@ def _streamed_histogram(volume, bins: int, *, per_value: bool = True):
             counts += np.histogram(values, bins=edges)[0]
     centres = np.arange(int(lo), int(hi) + 1) if integer else (edges[:-1] + edges[1:]) / 2
     return counts, centres
+
+
+def _check_spread(lo, hi) -> None:
+    if not np.isfinite(lo) or lo == hi:
+        raise InputError("the grey levels inside the field of view are all equal: there is only one phase "
+                         "to find; nothing to segment")
+
+
+def _small_integer_histogram(volume, slabs, bins: int, per_value: bool):
+    """``_streamed_histogram`` of 8- and 16-bit data in one pass: the count of every possible
+    value, then the bins (each value falls in the bin np.histogram would put it in)."""
+    info = np.iinfo(volume.dtype)
+    every = np.zeros(int(info.max) - int(info.min) + 1, np.int64)
+    for z0, z1 in slabs:
+        data, mask = read_slab(volume, z0, z1)
+        values = data[mask] if mask is not None else data.ravel()
+        every += np.bincount(values.astype(np.int64) - int(info.min), minlength=every.size)
+    present = np.flatnonzero(every)
+    if present.size == 0:
+        _check_spread(np.inf, np.inf)
+    lo, hi = present[0] + int(info.min), present[-1] + int(info.min)
+    _check_spread(lo, hi)
+    counts = every[present[0]:present[-1] + 1]
+    if per_value:
+        return counts, np.arange(lo, hi + 1)
+    edges = _edges(volume.dtype.type(lo), volume.dtype.type(hi), bins)
+    values = np.arange(lo, hi + 1).astype(volume.dtype)
+    return np.histogram(values, bins=edges, weights=counts)[0].astype(np.int64), (edges[:-1] + edges[1:]) / 2
 
 
 def _edges(lo, hi, bins: int) -> np.ndarray:
