@@ -103,6 +103,19 @@ def spill(array, folder: str | None, name: str):
     return da.from_zarr(path)
 
 
+def _argwhere(array) -> np.ndarray:
+    """Coordinates of the True voxels of a lazy array, block by block (dask's argwhere ravels
+    the array first, which gathers whole rows of chunks into memory)."""
+    import dask
+
+    edges = [np.cumsum((0,) + c)[:-1] for c in array.chunks]
+    blocks = array.to_delayed(optimize_graph=False)
+    found = [dask.delayed(lambda b, o: np.argwhere(b) + np.asarray(o))(blocks[i, j, k], (edges[0][i], edges[1][j],
+                                                                                         edges[2][k]))
+             for i, j, k in itertools.product(*(range(len(c)) for c in array.chunks))]
+    return np.concatenate(dask.compute(*found)) if found else np.zeros((0, 3), np.int64)
+
+
 def lazy_partition(selected, *, sigma: float = 0.4, r_max: int = 4, reach_ws: int | None = None,
                    folder: str | None = None):
     """``partition`` of a lazy boolean array: (regions int32, lazy; number of regions; the
@@ -117,7 +130,7 @@ def lazy_partition(selected, *, sigma: float = 0.4, r_max: int = 4, reach_ws: in
     reach = int(4.0 * sigma + 0.5) + int(r_max) + SADDLE_REACH
     peaks = da.map_overlap(_peaks, dt, selected, depth=halo(reach, selected.shape), boundary="none", dtype=bool,
                            sigma=sigma, r_max=int(r_max))
-    where = np.asarray(da.argwhere(peaks).compute())
+    where = _argwhere(peaks)
     shape = selected.shape
     flat = np.sort(np.ravel_multi_index(tuple(where.T), shape)) if where.size else np.zeros(0, np.int64)
     labels = _sparse_labels(flat, shape) if flat.size else np.zeros(0, np.int64)
