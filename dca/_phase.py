@@ -108,9 +108,14 @@ def phase_mask(volume, phase=None, *, allow_empty: bool = False) -> np.ndarray:
     data = volume.to_numpy()
     selected = select(data, label)
     if not allow_empty and not selected.any():
-        raise InputError(f"phase {phase if phase is not None else label!r} (label {label}) has no voxels; "
-                         f"labels present: {_present(data)}")
+        raise no_voxels(phase, label, data)
     return selected
+
+
+def no_voxels(phase, label: int, data) -> InputError:
+    """The error for an empty ``phase`` (in memory or counted slab by slab)."""
+    return InputError(f"phase {phase if phase is not None else label!r} (label {label}) has no voxels; "
+                      f"labels present: {_present(data)}")
 
 
 def grey_values(volume) -> np.ndarray:

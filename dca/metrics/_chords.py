@@ -65,7 +65,7 @@ def _lazy_run_counts(volume, phase, a: int) -> np.ndarray:
     """Chords per length (voxels) of a lazy volume, streamed in slabs cut across another
     axis than ``a``, so that every slab holds whole lines along ``a``."""
     from .._chunks import read_slab, slab_bounds
-    from .._phase import phase_label, select
+    from .._phase import no_voxels, phase_label, select
     from .._progress import steps
 
     label = phase_label(volume, phase)
@@ -79,11 +79,7 @@ def _lazy_run_counts(volume, phase, a: int) -> np.ndarray:
         size = max(counts.size, more.size)
         counts = np.pad(counts, (0, size - counts.size)) + np.pad(more, (0, size - more.size))
     if not found:
-        from .._errors import InputError
-        from .._phase import _present
-
-        raise InputError(f"phase {phase if phase is not None else label!r} (label {label}) has no voxels; "
-                         f"labels present: {_present(volume.data)}")
+        raise no_voxels(phase, label, volume.data)
     return counts
 
 

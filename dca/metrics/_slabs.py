@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._chunks import read_slab, slab_bounds, slab_labels
-from .._phase import _present, phase_label, select
+from .._phase import no_voxels, phase_label, select
 from .._progress import steps
 
 __all__ = ["lazy_fraction", "lazy_crofton_counts", "lazy_bulk_volume", "lazy_connected_fraction",
@@ -85,10 +85,7 @@ def lazy_crofton_counts(volume, phase=None, *, progress: bool | None = None):
                 pairs[i] += u.size
             changes[i] += int(np.count_nonzero(change))
     if not found:
-        from .._errors import InputError
-
-        raise InputError(f"phase {phase if phase is not None else label!r} (label {label}) has no voxels; "
-                         f"labels present: {_present(volume.data)}")
+        raise no_voxels(phase, label, volume.data)
     steps_m = [float(np.sqrt(sum((o * h) ** 2 for o, h in zip(offset, volume.voxel_size))))
                for offset in DIRECTIONS_13]
     return [(int(c), int(p), s) for c, p, s in zip(changes, pairs, steps_m)]
@@ -111,20 +108,10 @@ def lazy_connected_fraction(volume, phase=None, *, axis: int = 2, connectivity: 
 
     clusters = slab_labels(volume, choose, connectivity=connectivity, progress=progress, what="connected porosity")
     if not counted["found"]:
-        from .._errors import InputError
-
-        raise InputError(f"phase {phase if phase is not None else label!r} (label {label}) has no voxels; "
-                         f"labels present: {_present(volume.data)}")
+        raise no_voxels(phase, label, volume.data)
     keep = clusters.spanning(axis)
     keep[0] = False  # the background
     return float(clusters.sizes[keep].sum() / counted["total"])
-
-
-def _empty_phase(volume, phase, label):
-    from .._errors import InputError
-
-    return InputError(f"phase {phase if phase is not None else label!r} (label {label}) has no voxels; "
-                      f"labels present: {_present(volume.data)}")
 
 
 def lazy_euler_characteristic(volume, phase=None, connectivity: int = 26, *, progress: bool | None = None) -> int:
@@ -148,7 +135,7 @@ def lazy_euler_characteristic(volume, phase=None, connectivity: int = 26, *, pro
         cells = ndimage.convolve(block, config, mode="constant", cval=0)[1:]  # cells of slices (i - 1, i)
         histogram += np.bincount(cells.ravel(), minlength=256)
     if not found:
-        raise _empty_phase(volume, phase, label)
+        raise no_voxels(phase, label, volume.data)
     coefs = EULER_COEFS3D_26 if connectivity == 26 else EULER_COEFS3D_26[::-1]
     return int(0.125 * coefs @ histogram)
 
@@ -181,7 +168,7 @@ def lazy_mean_curvature(volume, phase=None, *, sigma: float = 1.0, progress: boo
         middle = 0.5 * (verts[edges[:, 0], 0] + verts[edges[:, 1], 0])
         total += float(np.sum(term[(middle >= z0) & (middle < z1)]))
     if not found:
-        raise _empty_phase(volume, phase, label)
+        raise no_voxels(phase, label, volume.data)
     if empty:
         raise InputError("the phase fills the whole volume; it has no interface")
     return total

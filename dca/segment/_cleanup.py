@@ -12,7 +12,7 @@ from scipy import ndimage
 
 from .. import _check
 from .._errors import NotPercolatingError
-from .._phase import _is_binary, _present, phase_label, phase_mask, select
+from .._phase import _is_binary, no_voxels, phase_label, phase_mask, select
 from ..util import require_memory, takes_volume
 
 __all__ = ["remove_islands", "fill_enclosed", "keep_spanning", "structure"]
@@ -61,8 +61,7 @@ def _lazy_clusters(volume, phase, connectivity: int, what: str):
     label = phase_label(volume, phase)
     clusters = slab_labels(volume, lambda data, mask: select(data, label), connectivity=connectivity, what=what)
     if clusters.sizes.size < 2:
-        raise _check.InputError(f"phase {phase if phase is not None else label!r} (label {label}) has no voxels; "
-                                f"labels present: {_present(volume.data)}")
+        raise no_voxels(phase, label, volume.data)
     return label, clusters
 
 
@@ -133,8 +132,7 @@ def fill_enclosed(volume, *, phase=None, connectivity: int = 6):
             return out
 
         if others.sizes[1:].sum() == volume.size:
-            raise _check.InputError(f"phase {phase if phase is not None else target!r} (label {target}) has no "
-                                    f"voxels; labels present: {_present(volume.data)}")
+            raise no_voxels(phase, target, volume.data)
         return volume.with_data(map_slabs(volume, filled, volume.dtype), step="fill_enclosed", **params)
     selected = phase_mask(volume, phase)
     filled = ndimage.binary_fill_holes(selected, structure=structure(_dual(connectivity)))
