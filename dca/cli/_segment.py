@@ -27,20 +27,25 @@ def add_parser(sub) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args) -> int:
-    from .. import filters, read, segment, write
+def _scratch(volume, stack, output: str):
+    """``volume`` computed chunk by chunk into a temporary Zarr store beside ``output`` (or in
+    ``DCA_TMPDIR``), removed when ``stack`` closes, and read back lazily."""
+    import os
+    import tempfile
+
+    import dask.array as da
+
+    folder = stack.enter_context(tempfile.TemporaryDirectory(
+        prefix="dca-segment-", dir=os.environ.get("DCA_TMPDIR") or os.path.dirname(os.path.abspath(output))))
+    path = os.path.join(folder, "filtered.zarr")
+    volume.data.rechunk(volume.data.chunksize).to_zarr(path)
+    return volume.replace(data=da.from_zarr(path))
+
+
+def _segment(args, volume):
+    from .. import segment
     from .._errors import InputError
-    from .._progress import dask_progress
 
-    check_output(args.output, args.overwrite)
-    volume = read(args.path, lazy=None, **reader_options(args))  # a big scan stays lazy: streamed where it can
-    if args.cylinder:
-        from ..filters import crop_cylinder
-
-        volume = crop_cylinder(volume)
-    denoise = {"median": filters.median, "gaussian": filters.gaussian, "nl-means": filters.nl_means}
-    if args.denoise in denoise:
-        volume = denoise[args.denoise](volume)
     names = tuple(args.names.split(",")) if args.names else None
     if args.method == "otsu":
         labels = segment.otsu(volume)
@@ -58,11 +63,36 @@ def run(args) -> int:
         labels = segment.watershed_phases(volume, classes=args.classes, names=names)
     if args.min_island and labels.dtype == bool:
         labels = segment.remove_islands(labels, min_size=args.min_island)
-    from ..metrics import porosity
+    return labels
 
-    with dask_progress("segmenting", enabled=labels.is_lazy and not args.json):
-        fractions = {name: porosity(labels, phase=name) for name in labels.phases}
-        files = write(labels, args.output)
+
+def run(args) -> int:
+    import contextlib
+
+    from .. import filters, read, write
+    from .._progress import dask_progress
+
+    check_output(args.output, args.overwrite)
+    volume = read(args.path, lazy=None, **reader_options(args))  # a big scan stays lazy: streamed where it can
+    with contextlib.ExitStack() as stack:
+        if args.cylinder:
+            from ..filters import crop_cylinder
+
+            volume = crop_cylinder(volume)
+        denoise = {"median": filters.median, "gaussian": filters.gaussian, "nl-means": filters.nl_means}
+        if args.denoise in denoise:
+            volume = denoise[args.denoise](volume)
+            if volume.is_lazy:  # filtered once, to a scratch store: the passes below read it, not filter again
+                with dask_progress("filtering", enabled=not args.json):
+                    volume = _scratch(volume, stack, args.output)
+        labels = _segment(args, volume)
+        from ..metrics import porosity
+
+        with dask_progress("segmenting", enabled=labels.is_lazy and not args.json):
+            files = write(labels, args.output)
+            if labels.is_lazy and args.output.endswith(".zarr"):  # the fractions from the labels written
+                labels = read(args.output, lazy=True).replace(phases=labels.phases)
+            fractions = {name: porosity(labels, phase=name) for name in labels.phases}
     emit({"written": files, "method": args.method, "phases": dict(labels.phases), "fractions": fractions},
          as_json=args.json,
          table=[("written", ", ".join(files)), ("method", args.method)]
