@@ -25,6 +25,7 @@ import os
 
 import numba
 import numpy as np
+from dask.array.overlap import ensure_minimum_chunksize
 from scipy import ndimage
 
 from .._chunks import halo
@@ -143,19 +144,25 @@ def lazy_partition(selected, *, sigma: float = 0.4, r_max: int = 4, reach_ws: in
     count = int(labels.max(initial=0))
     coords = np.stack(np.unravel_index(flat, shape), axis=1) if flat.size else np.zeros((0, 3), np.int64)
 
-    def markers(block_info=None):
-        (z0, z1), (y0, y1), (x0, x1) = block_info[None]["array-location"]
-        inside = ((coords[:, 0] >= z0) & (coords[:, 0] < z1) & (coords[:, 1] >= y0) & (coords[:, 1] < y1)
-                  & (coords[:, 2] >= x0) & (coords[:, 2] < x1))
-        out = np.zeros((z1 - z0, y1 - y0, x1 - x0), np.int32)
-        out[tuple((coords[inside] - (z0, y0, x0)).T)] = labels[inside]
-        return out
-
-    seeds = da.map_blocks(markers, chunks=selected.chunks, dtype=np.int32, meta=np.empty((0, 0, 0), np.int32))
     radius = int(np.sqrt(top))
     depth = halo(int(reach_ws) if reach_ws is not None else 2 * radius + 8, shape)
-    regions = da.map_overlap(lambda d, m, s: watershed(d, m.copy(), s), dt, seeds, selected, depth=depth,
-                             boundary="none", dtype=np.int32).rechunk(selected.chunks)
+    # chunks at least as thick as the halo, as map_overlap would make them, so that a block's
+    # place in the volume follows from its chunk index
+    chunks = tuple(ensure_minimum_chunksize(depth[axis], c) if depth[axis] else c
+                   for axis, c in enumerate(selected.chunks))
+    edges = [np.cumsum((0,) + c) for c in chunks]
+
+    def flood(d, s, block_info=None):
+        """The watershed of one block with its halo, seeded from the markers inside it."""
+        index = block_info[0]["chunk-location"]
+        start = np.array([max(int(edges[a][index[a]]) - depth[a], 0) for a in range(3)])
+        inside = np.all((coords >= start) & (coords < start + d.shape), axis=1)
+        seeds = np.zeros(d.shape, np.int32)
+        seeds[tuple((coords[inside] - start).T)] = labels[inside]
+        return watershed(d, seeds, s)
+
+    regions = da.map_overlap(flood, dt.rechunk(chunks), selected.rechunk(chunks), depth=depth, boundary="none",
+                             dtype=np.int32).rechunk(selected.chunks)
     return spill(regions, folder, "regions"), count, dt, radius
 
 
