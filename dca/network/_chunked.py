@@ -13,9 +13,10 @@ The in-memory steps of ``partition`` and ``_regions``, each on chunks with the h
    (default: twice the largest distance to the solid plus 8, so a pore's flood starts from
    markers that may lie across a seam). Labels are global, so a pore that crosses a seam
    keeps one number on both sides; porespy's dask snow2 labels chunks apart and splits them;
-5. region properties: sums and maxima per pore and per throat, chunk by chunk with a halo of
-   one voxel, merged (a face belongs to the chunk of its lower voxel; a throat's deepest
-   face is chosen as in memory: largest distance, then last in raster order).
+5. region properties: sums and maxima per pore and per throat, chunk by chunk, merged (a
+   face belongs to the chunk of its lower voxel; a throat's deepest face is chosen as in
+   memory: largest distance, then last in raster order). Each block computes the local
+   distance of its regions itself, from a halo of the largest distance + 2.
 """
 
 from __future__ import annotations
@@ -172,16 +173,6 @@ def _local_distance(regions):
     return edt.edt(regions.view(np.uint32), black_border=True, parallel=1).astype(np.float32, copy=False)
 
 
-def lazy_local_distance(regions, radius: int):
-    """Distance from each voxel to the nearest voxel outside its region (``edt``'s multi-label
-    transform with a black border), chunk by chunk: a region's inscribed radius is at most the
-    largest distance to the solid, so a halo one wider makes it exact."""
-    import dask.array as da
-
-    return da.map_overlap(_local_distance, regions, depth=halo(radius + 2, regions.shape), boundary="none",
-                          dtype=np.float32)
-
-
 @numba.njit(cache=True)
 def _block_pores(labels, index, dt_solid, dt_local, lo, hi, offset, count, sums, local, extended, solid_faces):
     """``pore_properties`` over the core lo..hi of a block padded by one voxel (index: the
@@ -267,28 +258,44 @@ def _reduce_faces(a, b, d, key, area, near):
     return (a[first], b[first], d[last], key[last], np.add.reduceat(area, first), np.add.reduceat(near, first))
 
 
-def lazy_properties(regions, dt, dt_local, n: int, *, extra=()):
+def _properties_of(labels, dt_solid, window, lo, hi, offset, shape):
+    """``_block_properties`` of a block whose regions carry a halo wide enough for their local
+    distance: computed on the whole block, then cut to ``window`` (the core and one voxel)."""
+    dt_local = _local_distance(labels)[window]
+    return _block_properties(np.ascontiguousarray(labels[window]), dt_solid, dt_local, lo, hi, offset, shape)
+
+
+def lazy_properties(regions, dt, radius: int, n: int, *, extra=()):
     """``pore_properties`` and ``interface_faces`` of a lazy partition, chunk by chunk; the
-    same arrays as in memory. ``extra``: more lazy things of the same graph, computed in the
-    same pass (so that the watershed runs once) and returned after them."""
+    same arrays as in memory. Each block's local distances come from its regions with a halo of
+    ``radius`` + 2 (a region's inscribed radius is at most the largest distance to the solid),
+    so no image-sized array of them is made. ``extra``: more lazy things of the same graph,
+    computed in the same pass (so that the watershed runs once) and returned after them."""
     import dask
     from dask.array.overlap import overlap
 
     shape = regions.shape
-    dt, dt_local = dt.rechunk(regions.chunks), dt_local.rechunk(regions.chunks)
-    edges = [np.cumsum((0,) + c) for c in regions.chunks]
-    # blocks with a halo of one voxel, as delayed objects of one graph (a dask array handed to
+    wide = halo(radius + 2, shape)
+    chunks = tuple(ensure_minimum_chunksize(wide[axis], c) if wide[axis] else c
+                   for axis, c in enumerate(regions.chunks))
+    regions, dt = regions.rechunk(chunks), dt.rechunk(chunks)
+    edges = [np.cumsum((0,) + c) for c in chunks]
+    # blocks with their halos, as delayed objects of one graph (a dask array handed to
     # dask.delayed is optimised on its own, and its chunks would be computed once per reader)
-    padded = [overlap(x, depth=1, boundary="none").to_delayed(optimize_graph=False).ravel()
-              for x in (regions, dt, dt_local)]
+    padded_regions = overlap(regions, depth=wide, boundary="none").to_delayed(optimize_graph=False).ravel()
+    padded_dt = overlap(dt, depth=1, boundary="none").to_delayed(optimize_graph=False).ravel()
     tasks = []
-    for block, (i, j, k) in enumerate(itertools.product(*(range(len(c)) for c in regions.chunks))):
-        start = [int(edges[0][i]), int(edges[1][j]), int(edges[2][k])]
-        stop = [int(edges[0][i + 1]), int(edges[1][j + 1]), int(edges[2][k + 1])]
+    for block, index in enumerate(itertools.product(*(range(len(c)) for c in chunks))):
+        start = [int(edges[a][index[a]]) for a in range(3)]
+        stop = [int(edges[a][index[a] + 1]) for a in range(3)]
         pad0 = [max(s - 1, 0) for s in start]
+        pad1 = [min(s + 1, size) for s, size in zip(stop, shape)]
+        far = [max(s - wide[a], 0) for a, s in enumerate(start)]
+        window = tuple(slice(p - f, q - f) for p, q, f in zip(pad0, pad1, far))
         lo = [s - p for s, p in zip(start, pad0)]
         hi = [s - p for s, p in zip(stop, pad0)]
-        tasks.append(dask.delayed(_block_properties)(*(p[block] for p in padded), lo, hi, pad0, shape))
+        tasks.append(dask.delayed(_properties_of)(padded_regions[block], padded_dt[block], window, lo, hi, pad0,
+                                                  shape))
     results, extra = dask.compute(tasks, list(extra), optimize_graph=False)
     count, sums = np.zeros(n + 1, np.int64), np.zeros((n + 1, 3), np.float64)
     local, extended, solid = np.zeros(n + 1, np.float32), np.zeros(n + 1, np.float32), np.zeros(n + 1, np.int64)

@@ -170,7 +170,7 @@ def _lazy_partition(volume, phase, sigma, r_max, boundary_faces):
     import tempfile
 
     from ..metrics._thickness import _lazy_selected
-    from ._chunked import lazy_local_distance, lazy_partition, lazy_properties
+    from ._chunked import lazy_partition, lazy_properties
 
     selected = _lazy_selected(volume, phase)
     if bool(selected.all().compute()):
@@ -180,7 +180,7 @@ def _lazy_partition(volume, phase, sigma, r_max, boundary_faces):
         regions, n, dt, radius = lazy_partition(selected, sigma=sigma, r_max=r_max, folder=folder)
         if n == 0:
             raise _no_pore()
-        props, faces, planes, voxels = lazy_properties(regions, dt, lazy_local_distance(regions, radius), n,
+        props, faces, planes, voxels = lazy_properties(regions, dt, radius, n,
                                                        extra=(face_planes(regions, dt, boundary_faces),
                                                               selected.sum()))
     return props, faces, n, [phase_label(volume, phase)] * n, planes, int(voxels)
