@@ -24,14 +24,14 @@ from __future__ import annotations
 import itertools
 import os
 
-import numba
 import numpy as np
 from dask.array.overlap import ensure_minimum_chunksize
 from scipy import ndimage
 
 from .._chunks import halo
-from ..metrics._thickness import _FACE, lazy_squared_distance
+from ..metrics._thickness import lazy_squared_distance
 from ._peaks import find_peaks, trim_saddle_points, watershed
+from ._regions import _block_pores, _reduce_faces, face_centres, scan_faces
 
 __all__ = ["lazy_partition", "lazy_properties"]
 
@@ -173,61 +173,6 @@ def _local_distance(regions):
     return edt.edt(regions.view(np.uint32), black_border=True, parallel=1).astype(np.float32, copy=False)
 
 
-@numba.njit(cache=True)
-def _block_pores(labels, index, dt_solid, dt_local, lo, hi, offset, count, sums, local, extended, solid_faces):
-    """``pore_properties`` over the core lo..hi of a block padded by one voxel (index: the
-    block's compressed label of each voxel; offset: the block's global position)."""
-    nz, ny, nx = labels.shape
-    for z in range(lo[0], hi[0]):
-        for y in range(lo[1], hi[1]):
-            for x in range(lo[2], hi[2]):
-                if labels[z, y, x] == 0:
-                    continue
-                i = index[z, y, x]
-                count[i] += 1
-                sums[i, 0] += z + offset[0]
-                sums[i, 1] += y + offset[1]
-                sums[i, 2] += x + offset[2]
-                if dt_local[z, y, x] > local[i]:
-                    local[i] = dt_local[z, y, x]
-                if dt_solid[z, y, x] > extended[i]:
-                    extended[i] = dt_solid[z, y, x]
-                if dt_solid[z, y, x] < 1.5:
-                    for k in range(6):
-                        zz, yy, xx = z + _FACE[k][0], y + _FACE[k][1], x + _FACE[k][2]
-                        if 0 <= zz < nz and 0 <= yy < ny and 0 <= xx < nx and labels[zz, yy, xx] == 0:
-                            solid_faces[i] += 1
-
-
-@numba.njit(cache=True)
-def _block_faces(labels, dt_solid, lo, hi, offset, shape, fill, a_out, b_out, d_out, key_out):
-    """``_scan_faces`` over the core of a block: faces whose lower voxel is in the core, with a
-    global key (raster index x 3 + axis) that orders them as the in-memory scan does."""
-    nz, ny, nx = labels.shape
-    k = 0
-    for z in range(lo[0], hi[0]):
-        for y in range(lo[1], hi[1]):
-            for x in range(lo[2], hi[2]):
-                a = labels[z, y, x]
-                if a == 0:
-                    continue
-                for axis in range(3):
-                    zz, yy, xx = z + (axis == 0), y + (axis == 1), x + (axis == 2)
-                    if zz >= nz or yy >= ny or xx >= nx:
-                        continue
-                    b = labels[zz, yy, xx]
-                    if b == a or b == 0:
-                        continue
-                    if fill:
-                        a_out[k] = min(a, b)
-                        b_out[k] = max(a, b)
-                        d_out[k] = 0.5 * (dt_solid[z, y, x] + dt_solid[zz, yy, xx])
-                        flat = ((z + offset[0]) * shape[1] + (y + offset[1])) * shape[2] + (x + offset[2])
-                        key_out[k] = flat * 3 + axis
-                    k += 1
-    return k
-
-
 def _block_properties(labels, dt_solid, dt_local, lo, hi, offset, shape):
     """Pore sums and maxima and throat faces of one block's core, reduced per pore and pair."""
     core = labels[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
@@ -236,26 +181,11 @@ def _block_properties(labels, dt_solid, dt_local, lo, hi, offset, shape):
     m = ids.size
     count, sums = np.zeros(m, np.int64), np.zeros((m, 3), np.float64)
     local, extended, solid = np.zeros(m, np.float32), np.zeros(m, np.float32), np.zeros(m, np.int64)
-    lo, hi, offset, shape = (np.asarray(v, np.int64) for v in (lo, hi, offset, shape))
-    _block_pores(labels, index, dt_solid, dt_local, lo, hi, offset, count, sums, local, extended, solid)
-    none = np.zeros(0, np.int64)
-    n = _block_faces(labels, dt_solid, lo, hi, offset, shape, False, none, none, np.zeros(0, np.float32), none)
-    a, b, d, key = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.float32), np.empty(n, np.int64)
-    _block_faces(labels, dt_solid, lo, hi, offset, shape, True, a, b, d, key)
-    return (ids, count, sums, local, extended, solid), _reduce_faces(a, b, d, key, np.ones(n, np.int64),
+    _block_pores(labels, index, dt_solid, dt_local, *(np.asarray(v, np.int64) for v in (lo, hi, offset)), count,
+                 sums, local, extended, solid)
+    a, b, d, key = scan_faces(labels, dt_solid, lo, hi, offset, shape)
+    return (ids, count, sums, local, extended, solid), _reduce_faces(a, b, d, key, np.ones(a.size, np.int64),
                                                                       (d < 2).astype(np.int64))
-
-
-def _reduce_faces(a, b, d, key, area, near):
-    """Per pair (a, b): faces summed, and the deepest face (largest d, then largest key)."""
-    order = np.lexsort((key, d, b, a))
-    a, b, d, key, area, near = a[order], b[order], d[order], key[order], area[order], near[order]
-    n = a.size
-    if n == 0:
-        return a, b, d, key, area, near
-    first = np.flatnonzero(np.concatenate([[True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])]))
-    last = np.concatenate([first[1:], [n]]) - 1
-    return (a[first], b[first], d[last], key[last], np.add.reduceat(area, first), np.add.reduceat(near, first))
 
 
 def _properties_of(labels, dt_solid, window, lo, hi, offset, shape):
@@ -307,6 +237,4 @@ def lazy_properties(regions, dt, radius: int, n: int, *, extra=()):
         solid[ids] += so
     faces = [np.concatenate(parts) for parts in zip(*(f for _, f in results))]
     a, b, d, key, area, near = _reduce_faces(*faces)
-    centre = np.stack(np.unravel_index(key // 3, shape), axis=1).astype(np.float64)
-    centre[np.arange(key.size), key % 3] += 0.5
-    return ((count, sums, local, extended, solid), (a, b, area, d, near, centre), *extra)
+    return ((count, sums, local, extended, solid), (a, b, area, d, near, face_centres(key, shape)), *extra)

@@ -12,6 +12,10 @@ Conventions (voxel units here; ``_extract`` converts to SI):
   inscribed diameter: 2 x the largest distance to the solid over those faces (the distance
   map at a face is the mean of its two voxels'); perimeter: the faces within 2 voxels of
   the solid (PoreSpy's count); centre: the face of largest distance.
+
+The kernels scan the core of a block padded by one voxel, placed in a bigger volume; in
+memory the whole volume is the one block, and the chunked extraction (``_chunked``) runs the
+same kernels on each chunk and merges the results.
 """
 
 from __future__ import annotations
@@ -21,49 +25,46 @@ import numpy as np
 
 from ..metrics._thickness import _FACE  # the six face offsets (z, y, x)
 
-__all__ = ["pore_properties", "interface_faces"]
+__all__ = ["pore_properties", "interface_faces", "scan_faces", "face_centres"]
 
 
 @numba.njit(cache=True)
-def pore_properties(labels, n, dt_solid, dt_local):
-    """Per region 1..n (index 0 unused): voxel count, coordinate sums (z, y, x), max local
-    distance, max distance to solid, faces shared with the solid."""
+def _block_pores(labels, index, dt_solid, dt_local, lo, hi, offset, count, sums, local, extended, solid_faces):
+    """Per region (``index``: its slot, for each voxel), over the core lo..hi of a block padded
+    by one voxel at offset ``offset`` in the volume: voxel count, coordinate sums (z, y, x),
+    max local distance, max distance to solid, faces shared with the solid."""
     nz, ny, nx = labels.shape
-    count = np.zeros(n + 1, np.int64)
-    sums = np.zeros((n + 1, 3), np.float64)
-    local = np.zeros(n + 1, np.float32)
-    extended = np.zeros(n + 1, np.float32)
-    solid_faces = np.zeros(n + 1, np.int64)
-    for z in range(nz):
-        for y in range(ny):
-            for x in range(nx):
-                a = labels[z, y, x]
-                if a == 0:
+    for z in range(lo[0], hi[0]):
+        for y in range(lo[1], hi[1]):
+            for x in range(lo[2], hi[2]):
+                if labels[z, y, x] == 0:
                     continue
-                count[a] += 1
-                sums[a, 0] += z
-                sums[a, 1] += y
-                sums[a, 2] += x
-                if dt_local[z, y, x] > local[a]:
-                    local[a] = dt_local[z, y, x]
-                if dt_solid[z, y, x] > extended[a]:
-                    extended[a] = dt_solid[z, y, x]
-                if dt_solid[z, y, x] < 1.5:  # only voxels next to the solid have solid faces
+                i = index[z, y, x]
+                count[i] += 1
+                sums[i, 0] += z + offset[0]
+                sums[i, 1] += y + offset[1]
+                sums[i, 2] += x + offset[2]
+                if dt_local[z, y, x] > local[i]:
+                    local[i] = dt_local[z, y, x]
+                if dt_solid[z, y, x] > extended[i]:
+                    extended[i] = dt_solid[z, y, x]
+                if dt_solid[z, y, x] < 1.5:
                     for k in range(6):
                         zz, yy, xx = z + _FACE[k][0], y + _FACE[k][1], x + _FACE[k][2]
                         if 0 <= zz < nz and 0 <= yy < ny and 0 <= xx < nx and labels[zz, yy, xx] == 0:
-                            solid_faces[a] += 1
-    return count, sums, local, extended, solid_faces
+                            solid_faces[i] += 1
 
 
 @numba.njit(cache=True)
-def _scan_faces(labels, dt_solid, fill, a_out, b_out, d_out, pos_out):
-    """Faces between two different regions: counted, and written to the arrays when ``fill``."""
+def _block_faces(labels, dt_solid, lo, hi, offset, shape, fill, a_out, b_out, d_out, key_out):
+    """Faces between two different regions whose lower voxel is in the core lo..hi: counted,
+    and written to the arrays when ``fill``, each with its key (raster index in the volume x 3
+    + axis: the order of a scan over the whole volume)."""
     nz, ny, nx = labels.shape
     k = 0
-    for z in range(nz):
-        for y in range(ny):
-            for x in range(nx):
+    for z in range(lo[0], hi[0]):
+        for y in range(lo[1], hi[1]):
+            for x in range(lo[2], hi[2]):
                 a = labels[z, y, x]
                 if a == 0:
                     continue
@@ -78,30 +79,55 @@ def _scan_faces(labels, dt_solid, fill, a_out, b_out, d_out, pos_out):
                         a_out[k] = min(a, b)
                         b_out[k] = max(a, b)
                         d_out[k] = 0.5 * (dt_solid[z, y, x] + dt_solid[zz, yy, xx])
-                        pos_out[k, 0] = z + 0.5 * (axis == 0)
-                        pos_out[k, 1] = y + 0.5 * (axis == 1)
-                        pos_out[k, 2] = x + 0.5 * (axis == 2)
+                        flat = ((z + offset[0]) * shape[1] + (y + offset[1])) * shape[2] + (x + offset[2])
+                        key_out[k] = flat * 3 + axis
                     k += 1
     return k
+
+
+def _reduce_faces(a, b, d, key, area, near):
+    """Per pair (a, b): faces summed, and the deepest face (largest d, then largest key)."""
+    order = np.lexsort((key, d, b, a))
+    a, b, d, key, area, near = a[order], b[order], d[order], key[order], area[order], near[order]
+    n = a.size
+    if n == 0:
+        return a, b, d, key, area, near
+    first = np.flatnonzero(np.concatenate([[True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])]))
+    last = np.concatenate([first[1:], [n]]) - 1
+    return (a[first], b[first], d[last], key[last], np.add.reduceat(area, first), np.add.reduceat(near, first))
+
+
+def pore_properties(labels, n, dt_solid, dt_local):
+    """Per region 1..n (index 0 unused): voxel count, coordinate sums (z, y, x), max local
+    distance, max distance to solid, faces shared with the solid."""
+    count, sums = np.zeros(n + 1, np.int64), np.zeros((n + 1, 3), np.float64)
+    local, extended, solid = np.zeros(n + 1, np.float32), np.zeros(n + 1, np.float32), np.zeros(n + 1, np.int64)
+    lo, hi = np.zeros(3, np.int64), np.asarray(labels.shape, np.int64)
+    _block_pores(labels, labels, dt_solid, dt_local, lo, hi, lo, count, sums, local, extended, solid)
+    return count, sums, local, extended, solid
+
+
+def scan_faces(labels, dt_solid, lo, hi, offset, shape):
+    """The faces of ``_block_faces`` as arrays (a, b, distance, key), a < b."""
+    none = np.zeros(0, np.int64)
+    lo, hi, offset, shape = (np.asarray(v, np.int64) for v in (lo, hi, offset, shape))
+    n = _block_faces(labels, dt_solid, lo, hi, offset, shape, False, none, none, np.zeros(0, np.float32), none)
+    a, b, d, key = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.float32), np.empty(n, np.int64)
+    _block_faces(labels, dt_solid, lo, hi, offset, shape, True, a, b, d, key)
+    return a, b, d, key
+
+
+def face_centres(key, shape) -> np.ndarray:
+    """Centre (z, y, x, voxels) of each face from its key."""
+    centre = np.stack(np.unravel_index(key // 3, shape), axis=1).astype(np.float64)
+    centre[np.arange(key.size), key % 3] += 0.5
+    return centre
 
 
 def interface_faces(labels: np.ndarray, dt_solid: np.ndarray):
     """Throats from the faces between regions: (pore a, pore b, n_faces, max distance,
     n_faces near the solid, centre (z, y, x) in voxels), one row per region pair, a < b."""
-    none = np.zeros(0, np.int64)
-    n = _scan_faces(labels, dt_solid, False, none, none, np.zeros(0, np.float32), np.zeros((0, 3)))
-    if n == 0:
-        empty = np.zeros(0, np.int64)
-        return empty, empty, empty, np.zeros(0, np.float32), empty, np.zeros((0, 3))
-    a = np.empty(n, np.int64)
-    b = np.empty(n, np.int64)
-    d = np.empty(n, np.float32)
-    pos = np.empty((n, 3), np.float64)
-    _scan_faces(labels, dt_solid, True, a, b, d, pos)
-    order = np.lexsort((d, b, a))  # by pair, then distance: the last face of a pair is its deepest
-    a, b, d, pos = a[order], b[order], d[order], pos[order]
-    first = np.flatnonzero(np.concatenate([[True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])]))
-    last = np.concatenate([first[1:], [n]]) - 1
-    area = np.diff(np.concatenate([first, [n]]))
-    near = np.add.reduceat((d < 2).astype(np.int64), first)
-    return a[first], b[first], area, d[last], near, pos[last]
+    shape = labels.shape
+    a, b, d, key = scan_faces(labels, dt_solid, (0, 0, 0), shape, (0, 0, 0), shape)
+    a, b, d, key, area, near = _reduce_faces(a, b, d, key, np.ones(a.size, np.int64), (d < 2).astype(np.int64))
+    return a, b, area, d, near, face_centres(key, shape)
