@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["slab_bounds", "read_slab", "slab_labels", "SlabLabels", "FACE_BITS", "map_slabs", "SLAB_VOXELS", "halo"]
+__all__ = ["slab_bounds", "read_slab", "slab_labels", "SlabLabels", "FACE_BITS", "map_slabs", "SLAB_VOXELS", "halo",
+           "spill"]
 
 
 #: Most voxels in one slab: a z-chunk is cut into slabs of this size, so a slab's working
@@ -75,6 +76,20 @@ def read_slab(volume, start: int, stop: int, axis: int = 0) -> tuple[np.ndarray,
 def halo(width: int, shape) -> dict:
     """A map_overlap depth of ``width`` voxels, cut to each axis's length (dask refuses more)."""
     return {axis: min(int(width), int(n)) for axis, n in enumerate(shape)}
+
+
+def spill(array, folder: str | None, name: str):
+    """``array`` computed chunk by chunk into a Zarr store in ``folder`` and read back lazily,
+    so that later stages read it from disk instead of holding it, or computing it again
+    (None: kept as a graph)."""
+    import dask.array as da
+
+    regular = all(len(set(c[:-1])) <= 1 and c[-1] <= c[0] for c in array.chunks)
+    if folder is None or not regular:
+        return array
+    path = os.path.join(folder, name + ".zarr")
+    array.to_zarr(path)
+    return da.from_zarr(path)
 
 
 #: Bit of each box face in ``SlabLabels.faces``: z low, z high, y low, y high, x low, x high.

@@ -33,13 +33,11 @@ def _scratch(volume, stack, output: str):
     import os
     import tempfile
 
-    import dask.array as da
+    from .._chunks import spill
 
     folder = stack.enter_context(tempfile.TemporaryDirectory(
         prefix="dca-segment-", dir=os.environ.get("DCA_TMPDIR") or os.path.dirname(os.path.abspath(output))))
-    path = os.path.join(folder, "filtered.zarr")
-    volume.data.rechunk(volume.data.chunksize).to_zarr(path)
-    return volume.replace(data=da.from_zarr(path))
+    return volume.replace(data=spill(volume.data.rechunk(volume.data.chunksize), folder, "filtered"))
 
 
 def _segment(args, volume):

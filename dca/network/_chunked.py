@@ -22,13 +22,12 @@ The in-memory steps of ``partition`` and ``_regions``, each on chunks with the h
 from __future__ import annotations
 
 import itertools
-import os
 
 import numpy as np
 from dask.array.overlap import ensure_minimum_chunksize
 from scipy import ndimage
 
-from .._chunks import halo
+from .._chunks import halo, spill
 from ..metrics._thickness import lazy_squared_distance
 from ._peaks import find_peaks, trim_saddle_points, watershed
 from ._regions import _block_pores, _reduce_faces, face_centres, scan_faces
@@ -89,20 +88,6 @@ def _thin_near_peaks(flat, labels, n, heights_at, shape, f: float = 1.0):
     keep[0] = False
     keep[drop + 1] = False
     return keep
-
-
-def spill(array, folder: str | None, name: str):
-    """``array`` computed chunk by chunk into a Zarr store in ``folder`` and read back lazily,
-    so that later stages read it from disk instead of holding it, or computing it again
-    (None: kept as a graph)."""
-    import dask.array as da
-
-    regular = all(len(set(c[:-1])) <= 1 and c[-1] <= c[0] for c in array.chunks)
-    if folder is None or not regular:
-        return array
-    path = os.path.join(folder, name + ".zarr")
-    array.to_zarr(path)
-    return da.from_zarr(path)
 
 
 def _argwhere(array) -> np.ndarray:
