@@ -198,7 +198,7 @@ def _face_pairs(below: np.ndarray, above: np.ndarray, connectivity: int) -> np.n
     return np.unique(np.concatenate(out), axis=0) if out else np.zeros((0, 2), np.int64)
 
 
-def map_slabs(volume, func, dtype, labels: SlabLabels | None = None):
+def map_slabs(volume, func, dtype):
     """``func(data, mask, k)`` over each z-slab of a lazy volume (the slab's voxels, its mask
     or None, its index in ``slab_bounds``), lazily: a dask array of the same shape, computed
     slab by slab."""
