@@ -86,15 +86,21 @@ def _replace(tmp: str, path: str) -> None:
 def _remove(path: str, *, settle: bool = False) -> None:
     if os.path.isdir(path):
         shutil.rmtree(path, ignore_errors=True)
-        # ``settle``: a writer's threads (dask, zarr's event loop) may finish a chunk after an
-        # interrupt and create the folder again: remove until it stays gone
-        for _ in range(20 if settle else 0):
-            time.sleep(0.05)
-            if not os.path.lexists(path):
-                break
-            shutil.rmtree(path, ignore_errors=True)
+        if settle:
+            _settle(path)
     elif os.path.lexists(path):
         os.unlink(path)
+
+
+def _settle(path: str, *, quiet: float = 0.5, limit: float = 15.0) -> None:
+    """A writer's threads (dask, zarr's event loop) may finish a chunk after an interrupt and
+    create the folder again: remove it until it has stayed gone for ``quiet`` seconds."""
+    gone_since = start = time.monotonic()
+    while time.monotonic() - gone_since < quiet and time.monotonic() - start < limit:
+        time.sleep(0.05)
+        if os.path.lexists(path):
+            shutil.rmtree(path, ignore_errors=True)
+            gone_since = time.monotonic()
 
 
 def write_text(path: str, text: str) -> str:
