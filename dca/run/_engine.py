@@ -220,10 +220,9 @@ def _run(order, sections, ctx, extra_key, log, bar, cache_dir) -> dict:
         key = _key(name, params, {d: done[d]["key"] for d in deps}, {**extra_key, "code": _code_hash(spec.func)})
         cache = os.path.join(cache_dir, f"{name}-{key[:20]}.pkl")
         start = time.perf_counter()
-        if os.path.exists(cache):
-            with open(cache, "rb") as fh:
-                output = pickle.load(fh)
-            cached = True
+        stored = _load(cache)
+        if stored is not None:
+            output, cached = stored, True
         else:
             kwargs = {d: done[d]["output"].value if d in done else None for d in spec.needs + spec.optional}
             here = dataclasses.replace(ctx, prefix="" if name == spec.name else name.split(".", 1)[1] + "_")
@@ -231,10 +230,7 @@ def _run(order, sections, ctx, extra_key, log, bar, cache_dir) -> dict:
                 output = spec.func(here, params, **kwargs)
             except Exception as exc:  # name the stage; earlier results stay cached and written
                 raise StageError(f"stage [{name}] failed: {type(exc).__name__}: {exc}") from exc
-            tmp = cache + ".part"
-            with open(tmp, "wb") as fh:
-                pickle.dump(output, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
+            output = _cache(output, cache, reread=spec.name == "input")
             cached = False
         seconds = time.perf_counter() - start
         title = spec.title if name == spec.name else f"{spec.title} ({name.split('.', 1)[1]})"
@@ -243,3 +239,62 @@ def _run(order, sections, ctx, extra_key, log, bar, cache_dir) -> dict:
         if bar is not None:
             bar.update(1)
     return done
+
+
+
+def _load(cache: str) -> Output | None:
+    """The cached output of a stage, or None: pickled to ``cache``, or (a lazy volume) to a
+    folder beside it holding the pickle and the volume's arrays as Zarr."""
+    for path in (cache, os.path.join(cache[:-len(".pkl")] + ".zarr", "output.pkl")):
+        if os.path.exists(path):
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+    return None
+
+
+def _cache(output: Output, cache: str, *, reread: bool) -> Output:
+    """Pickle ``output`` to ``cache``; returns the output the later stages get.
+
+    A lazy volume (a scan too big for memory) is written chunk by chunk to Zarr in a folder
+    beside the pickle, and the later stages read it from there instead of each computing its
+    graph (a median filter, say) again. The input stage's lazy volume is only a reader: it is
+    read again next time (``reread``), not copied.
+    """
+    import shutil
+
+    from .._volume import Volume
+
+    value = output.value
+    if not (isinstance(value, Volume) and value.is_lazy):
+        _pickle(output, cache)
+        return output
+    if reread:
+        return output
+    folder = cache[:-len(".pkl")] + ".zarr"
+    tmp = folder + ".part"
+    shutil.rmtree(tmp, ignore_errors=True)
+    _stored(value, tmp)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)  # then the pickle, which reads the arrays from their place
+    output = dataclasses.replace(output, value=_stored(value, folder, written=True))
+    _pickle(output, os.path.join(folder, "output.pkl"))
+    return output
+
+
+def _stored(volume, folder: str, *, written: bool = False):
+    """``volume`` read lazily from its data and mask in ``folder``, written first unless ``written``."""
+    import dask.array as da
+
+    arrays = {"data": volume.data} if volume.mask is None else {"data": volume.data, "mask": volume.mask}
+    if not written:
+        for name, array in arrays.items():
+            array = da.asarray(array).rechunk(volume.data.chunksize)
+            array.to_zarr(os.path.join(folder, name))
+    return volume.replace(**{name: da.from_zarr(os.path.join(folder, name)) for name in arrays})
+
+
+def _pickle(output: Output, path: str) -> None:
+    tmp = path + ".part"
+    with open(tmp, "wb") as fh:
+        pickle.dump(output, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)

@@ -21,6 +21,8 @@ def mesh_stage(ctx, params, segment):
 
     kind = params.get("kind", "surface")
     phase = params.get("phase")
+    if kind == "surface" and segment.is_lazy:
+        return _streamed_surface(ctx, params, segment)
     if kind == "surface":
         mesh = surface(segment, phase=phase, sigma=float(params.get("sigma", 0.8)),
                        smoothing=int(params.get("smoothing", 0)))
@@ -57,6 +59,32 @@ def mesh_stage(ctx, params, segment):
     if kind != "surface":
         figures[f"Element quality of the {kind} mesh"] = save_figure(q.plot(), ctx.path(f"{kind}_quality.png"))
     return Output(value=mesh, numbers=numbers, files=files, figures=figures, tables={f"{kind} mesh": table})
+
+
+def _streamed_surface(ctx, params, segment):
+    """The surface of a volume too big for memory, streamed to each of ``formats`` (stl, and
+    vtp as VTP pieces with a .pvtp index); the same triangles as in memory."""
+    from meshing import write_surface
+
+    if int(params.get("smoothing", 0)):
+        raise InputError("[mesh] smoothing needs the whole surface in memory; this segmentation is lazy (too big): "
+                         "drop smoothing (sigma still smooths the surface)")
+    files, made = [], None
+    for fmt in params.get("formats", ["stl"]):
+        if fmt not in ("stl", "vtp"):
+            raise InputError(f"[mesh] of a lazy (too big for memory) volume streams stl or vtp, got {fmt!r}")
+        made = write_surface(segment, ctx.path("surface.stl" if fmt == "stl" else "surface.pvtp"),
+                             phase=params.get("phase"), sigma=float(params.get("sigma", 0.8)))
+        files += made.files
+    if made is None:
+        raise InputError("[mesh] formats is empty; give stl and/or vtp")
+    numbers = {"surface_triangles": (made.triangles, "1"),
+               "surface_enclosed_volume_m3": (made.enclosed_volume_m3, "m^3"),
+               "surface_voxel_volume_m3": (made.voxel_volume_m3, "m^3")}
+    table = [{"kind": "surface (streamed)", "triangles": made.triangles,
+              "volume error": f"{made.enclosed_volume_m3 / made.voxel_volume_m3 - 1:+.2%}",
+              "patches": ", ".join(made.cells_per_tag)}]
+    return Output(value=made, numbers=numbers, files=files, tables={"surface mesh": table})
 
 
 def _render(mesh, path):

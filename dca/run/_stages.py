@@ -11,7 +11,7 @@ from ..io._atomic import save_figure
 from ._engine import Output, stage
 from ._report import RENDER_SCALE, RENDER_UNIT, render
 
-READ_KEYS = ("voxel_size", "key", "format", "dataset")  # passed on to dca.read
+READ_KEYS = ("voxel_size", "key", "format", "dataset", "lazy")  # passed on to dca.read
 SEGMENT_KEYS = ("method", "denoise", "size", "sigma", "classes", "names")
 
 
@@ -46,12 +46,14 @@ def make_sample(ctx, section: str, spec: dict, *, shape: int | None = None):
 def input_stage(ctx, params):
     """Read ``path`` (relative to the case file) or build ``sample`` ({generator, ...}); then
     ``crop`` ([[z0, z1], [y0, y1], [x0, x1]]) and ``size`` (the first N voxels along each
-    axis: the reduced size the tests run)."""
+    axis: the reduced size the tests run). A file too big for memory is read lazily (``lazy =
+    true`` or ``false`` decides): the later stages then stream it chunk by chunk, and the
+    lazy results they hand on are cached as Zarr."""
     from .. import read, samples
 
     if "path" in params:
         path = params["path"] if os.path.isabs(params["path"]) else os.path.join(ctx.case_dir, params["path"])
-        volume = read(path, lazy=False, **read_options(params))
+        volume = read(path, **read_options(params))  # lazy when big, unless lazy = true/false
         source = os.path.normpath(path)
     elif "sample" in params:
         generator, volume = make_sample(ctx, "input", params["sample"])
@@ -157,17 +159,13 @@ def segment_stage(ctx, params, input):
 
 
 def phase_fractions(volume) -> dict:
-    """{phase: volume fraction} of a segmented volume, inside its field of view."""
-    from .._phase import field_of_view
+    """{phase: volume fraction} of a segmented volume, inside its field of view (streamed for a
+    lazy volume)."""
+    from .. import metrics
 
-    data = volume.to_numpy()
-    seen = field_of_view(volume)
-    if seen is not None:
-        data = data[seen]
-    if data.dtype == bool:
-        return {"pore": float(data.mean())}
-    counts = np.bincount(data.ravel(), minlength=max(volume.phases.values(), default=0) + 1)
-    return {name: float(counts[lab] / data.size) for name, lab in volume.phases.items()}
+    if volume.dtype == bool:
+        return {"pore": metrics.porosity(volume)}
+    return {name: metrics.porosity(volume, phase=label) for name, label in volume.phases.items()}
 
 
 def segment_volume(volume, params):

@@ -12,10 +12,11 @@ __all__ = ["step_metrics"]
 def step_metrics(volume, *, phase=None, axis: str = "x") -> dict:
     """Porosity (total, connected along ``axis``, isolated), specific surface (1/m), Euler
     characteristic and the phase's volume of one step. A grey-level step is segmented first
-    (Otsu; pore = the darker phase)."""
+    (Otsu; pore = the darker phase). A lazy step (too big for memory) is streamed."""
     from .. import metrics, segment
+    from .._phase import _extremes
 
-    if volume.dtype.kind == "f" or (volume.dtype.kind in "iu" and not volume.phases and volume.to_numpy().max() > 1):
+    if volume.dtype.kind == "f" or (volume.dtype.kind in "iu" and not volume.phases and _extremes(volume.data)[1] > 1):
         volume = segment.otsu(volume)
     por = metrics.porosity_report(volume, phase=phase, axis=axis)
     mink = metrics.minkowski(volume, phase=phase)

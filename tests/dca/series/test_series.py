@@ -143,3 +143,19 @@ def test_steps_of_another_shape_are_registered_onto_the_reference_grid(grey):
     assert s[1].shape == grey.shape and s.transforms[1].quality > 0.9
     inner = (slice(10, -10),) * 3
     assert dca.series.correlation(s[1].to_numpy()[inner], grey.to_numpy()[inner]) > 0.95
+
+
+def test_step_metrics_of_a_lazy_step_are_those_in_memory(grey, monkeypatch):
+    import dask.array as da
+
+    import dca._chunks
+
+    monkeypatch.setattr(dca._chunks, "SLAB_VOXELS", 5 * 64 * 64)
+    step = grey.replace(data=np.round(np.clip(grey.to_numpy(), 0, None) * 1000).astype(np.uint16), mask=None)  # uint16
+    lazy = step.replace(data=da.from_array(step.to_numpy(), chunks=(24, 30, 64)))
+    assert lazy.is_lazy
+    memory, streamed = dca.series.step_metrics(step), dca.series.step_metrics(lazy)
+    assert streamed.keys() == memory.keys()
+    for key, value in memory.items():
+        assert streamed[key] == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value), key
+    assert 0.3 < memory["porosity"] < 0.6 and memory["connected_porosity"] > 0.9 * memory["porosity"]
