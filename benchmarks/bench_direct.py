@@ -12,8 +12,10 @@ Run: python benchmarks/bench_direct.py [--cases stokes64 berea tau128 tau256 tub
   error of each answer: the refined value is closer to the exact Stokes permeability of
   that voxel geometry.
 - ``berea``: the 200^3 Berea crop along x: time, peak memory, memory per fluid voxel.
-- ``tau128`` / ``tau256``: tortuosity of the same kind of blobs at 128^3 / 256^3, ours against
-  ``taufactor.Solver(..., device='cpu')`` (its default convergence, 1 % flux spread).
+- ``tau128`` / ``tau256`` / ``tau512``: tortuosity of the same kind of blobs at 128^3 / 256^3 /
+  512^3, ours against ``taufactor.Solver(..., device='cpu')`` (its default convergence, 1 %
+  flux spread); at 256^3 ours also on one thread (``NUMBA_NUM_THREADS=1``); bytes per voxel =
+  the rise of the peak resident memory over the solve / voxels.
 - ``tube``: Hagen-Poiseuille convergence, tube radius 5 to 40 voxels (periodic along x).
 
 Each tool runs in a fresh subprocess (peak memory = its VmHWM); memory per fluid voxel is the
@@ -36,14 +38,32 @@ RECORDED_PUMAPY_64 = {"seconds": 178.0, "k_mD": 44.6, "iterations": 1192, "recor
 RECORDED_TAUFACTOR = {128: {"seconds": 3.8, "tau": 3.881}, 256: {"seconds": 331.0, "tau": 3.593}}
 
 
-def blobs(n, refine=1):
-    import numpy as np
-    import porespy as ps
+CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache")
 
-    im = ps.generators.blobs(shape=[n] * 3, porosity=0.3, blobiness=1, seed=42)
+
+def blobs(n, refine=1):
+    """The image, made once per size by a separate process and kept in benchmarks/.cache, so
+    that a tool's peak memory is its own, not that of porespy's generator (float64 fields)."""
+    import numpy as np
+
+    path = os.path.join(CACHE, f"blobs_{n}_seed42.npy")
+    if not os.path.exists(path):
+        subprocess.run([sys.executable, __file__, "--make", str(n)], check=True)
+    im = np.load(path)
     if refine > 1:
         im = im.repeat(refine, 0).repeat(refine, 1).repeat(refine, 2)
     return np.ascontiguousarray(im, dtype=bool)
+
+
+def make_blobs(n):
+    import numpy as np
+    import porespy as ps
+
+    os.makedirs(CACHE, exist_ok=True)
+    im = ps.generators.blobs(shape=[n] * 3, porosity=0.3, blobiness=1, seed=42)
+    tmp = os.path.join(CACHE, f".blobs_{n}.npy")
+    np.save(tmp, np.ascontiguousarray(im, dtype=bool))
+    os.replace(tmp, os.path.join(CACHE, f"blobs_{n}_seed42.npy"))
 
 
 
@@ -81,14 +101,18 @@ def pumapy_stokes(case):
 
 
 def ours_tau(n):
+    import numpy as np
+
     import flow
 
     im = blobs(n)
-    flow.tortuosity(im[:16, :16, :16], axis="z")
+    flow.tortuosity(np.ones((16, 16, 16), bool), axis="z", voxel_size=1e-6)  # numba compilation, not timed
+    before = rss_gb("VmRSS")
     start = time.perf_counter()
-    t = flow.tortuosity(im, axis="z")
-    return {"seconds": time.perf_counter() - start, "tau": t.tau, "iterations": t.iterations,
-            "mass_balance": t.mass_balance}
+    t = flow.tortuosity(im, axis="z", voxel_size=1e-6)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "tau": t.tau, "iterations": t.iterations, "mass_balance": t.mass_balance,
+            "bytes_per_voxel": (rss_gb("VmHWM") - before) * 1e9 / im.size}
 
 
 def taufactor_tau(n):
@@ -123,8 +147,11 @@ TOOLS = {
                  "pumapy": lambda: pumapy_stokes("stokes64")},
     "berea": {"dca": lambda: ours_stokes("berea")},
     "tau128": {"dca": lambda: ours_tau(128), "taufactor": lambda: taufactor_tau(128)},
-    "tau256": {"dca": lambda: ours_tau(256), "taufactor": lambda: taufactor_tau(256)},
+    "tau256": {"dca": lambda: ours_tau(256), "dca_1_thread": lambda: ours_tau(256),
+               "taufactor": lambda: taufactor_tau(256)},
+    "tau512": {"dca": lambda: ours_tau(512)},
 }
+ENV = {"dca_1_thread": {"NUMBA_NUM_THREADS": "1"}}
 PEERS = {"pumapy", "taufactor"}
 
 
@@ -139,7 +166,11 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", default=["stokes64", "berea", "tau128", "tau256", "tube"])
     parser.add_argument("--peer-python", default=sys.executable, help="interpreter that has taufactor / pumapy")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--make", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.make:
+        make_blobs(args.make)
+        return
     if args.child:
         child(*args.child)
         return
@@ -151,7 +182,7 @@ def main() -> None:
         for tool in TOOLS[case]:
             python = args.peer_python if tool in PEERS else sys.executable
             out = subprocess.run([python, __file__, "--child", case, tool], capture_output=True, text=True,
-                                 env={**os.environ, "OMP_NUM_THREADS": "2"})
+                                 env={**os.environ, "OMP_NUM_THREADS": "2", **ENV.get(tool, {})})
             if out.returncode:
                 last = (out.stderr.strip().splitlines() or ["?"])[-1]
                 if tool == "pumapy":

@@ -24,7 +24,7 @@ BYTES_PER_VOXEL = {
     "surface mesh": 100,
     "voxel mesh": 54,
     "Stokes solve": 2100,  # per fluid voxel
-    "tortuosity solve": 270,
+    "tortuosity solve": 40,  # the matrix-free multigrid CG: 35.6 measured at 256^3 (bench_direct.py)
 }
 
 

@@ -44,13 +44,13 @@ def _dask_bar(description: str):
         yield
 
 
-def steps(items, description: str, *, enabled: bool | None = True):
+def steps(items, description: str, *, enabled: bool | None = True, total: int | None = None):
     """Iterate with a tqdm bar that appears only if the loop takes more than a second
-    (``enabled=None``: when inside ``dask_progress``)."""
+    (``enabled=None``: when inside ``dask_progress``); ``total`` for an iterator without a length."""
     if enabled is None:
         enabled = _SHOWING.get()
     if not enabled:
         return iter(items)
     from tqdm.auto import tqdm
 
-    return tqdm(items, desc=description, leave=False, delay=1.0)
+    return tqdm(items, desc=description, leave=False, delay=1.0, total=total)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import M2_PER_MILLIDARCY, InputError
-from dca.util import as_volume, phase_mask, short_repr, show_progress
+from dca.util import as_volume, phase_label, select, short_repr, show_progress
 from dca.util import progress_steps as steps
 
 from ._voxels import flow_axis
@@ -81,8 +81,6 @@ def upscale(volume, block, *, axis="x", phase=None, voxel_size=None, progress: b
     >>> u.porosity.shape, bool((u.k_m2 >= 0).all())
     ((2, 2, 2), True)
     """
-    from ._stokes import stokes
-
     volume = as_volume(volume, voxel_size=voxel_size)
     _, name = flow_axis(axis)
     block = (int(block),) * 3 if np.isscalar(block) else tuple(int(b) for b in block)
@@ -91,16 +89,62 @@ def upscale(volume, block, *, axis="x", phase=None, voxel_size=None, progress: b
     counts = tuple(s // b for s, b in zip(volume.shape, block))
     if min(counts) < 1:
         raise InputError(f"a block {block} is larger than the volume {volume.shape}")
-    pore = phase_mask(volume, phase, allow_empty=True)
+    label = phase_label(volume, phase)  # decided on the whole volume: every block selects the same voxels
+    blocks = list(np.ndindex(*counts))
+    pieces = [volume[tuple(slice(i * b, (i + 1) * b) for i, b in zip(idx, block))] for idx in blocks]
+    client = _client()
+    if client is None:  # here, one block after the other
+        results = [_solve_block(p.data, p.mask, p.voxel_size, p.origin, p.phases, label, name, stokes_options)
+                   for p in steps(pieces, "blocks", enabled=show_progress(progress))]
+    else:  # one dask task per block on the cluster
+        results = _on_cluster(client, pieces, label, name, stokes_options, show_progress(progress))
     porosity = np.zeros(counts)
     k = np.zeros(counts)
-    for idx in steps(list(np.ndindex(*counts)), "blocks", enabled=show_progress(progress)):
-        sl = tuple(slice(i * b, (i + 1) * b) for i, b in zip(idx, block))
-        porosity[idx] = pore[sl].mean()
-        k[idx] = stokes(volume[sl], axis=name, phase=phase, **stokes_options).k_m2  # 0: no path along the axis
+    for idx, (phi, k_block) in zip(blocks, results):
+        porosity[idx], k[idx] = phi, k_block
     h = np.array(volume.voxel_size)
     origin = np.array(volume.origin) + (np.array(block) - 1) / 2 * h
     return Upscaled(name, block, porosity, k, tuple(h * block), tuple(origin))
+
+
+def _solve_block(data, mask, voxel_size, origin, phases, label, axis, options) -> tuple[float, float]:
+    """Porosity and Stokes k (0 where nothing spans) of one block; runs where dask puts it."""
+    from dca import Volume
+
+    from ._stokes import stokes
+
+    piece = Volume(np.asarray(data), voxel_size=voxel_size, origin=origin, phases=phases,
+                   mask=None if mask is None else np.asarray(mask))
+    porosity = float(select(piece.data, label).mean())
+    return porosity, stokes(piece, axis=axis, phase=label, **options).k_m2
+
+
+def _client():
+    """The dask.distributed client in use (``dca.compute``, ``--scheduler``), or None."""
+    try:
+        from distributed import default_client
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+def _on_cluster(client, pieces, label, axis, options, progress):
+    """One task per block; results in block order, a bar over the blocks as they finish."""
+    from dask import delayed
+    from distributed import as_completed
+
+    tasks = [delayed(_solve_block, pure=True)(p.data, p.mask, p.voxel_size, p.origin, dict(p.phases), label, axis,
+                                              options)
+             for p in pieces]
+    futures = client.compute(tasks)
+    order = {f.key: i for i, f in enumerate(futures)}
+    results = [None] * len(futures)
+    for future in steps(as_completed(futures), "blocks", enabled=progress, total=len(futures)):
+        results[order[future.key]] = future.result()
+    return results
 
 
 @dataclass(frozen=True)

@@ -53,3 +53,19 @@ def test_microporous_voxels_get_permeability_from_the_fine_scan():
     assert with_micro > without
     # the micro phase is far tighter than the free pores (k_m ~ 1e-13 against ~1e-10): a small gain
     assert with_micro < 1.2 * without
+
+
+def test_blocks_run_as_dask_tasks_on_two_worker_processes_and_give_the_serial_maps():
+    import dask.array as da
+
+    from dca.compute import compute
+
+    v = dca.samples.blobs(32, porosity=0.4, seed=2, voxel_size=1e-6)
+    serial = flow.upscale(v, 16, axis="x", tol=1e-8)
+    lazy = v.replace(data=da.from_array(v.to_numpy(), chunks=(16, 16, 16)))  # each task reads its own block
+    with compute("local", workers=2, memory_limit="1GB") as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        on_cluster = flow.upscale(lazy, 16, axis="x", tol=1e-8)
+    assert np.array_equal(on_cluster.porosity, serial.porosity)
+    np.testing.assert_allclose(on_cluster.k_m2, serial.k_m2, rtol=1e-12)
+    assert (serial.k_m2 > 0).sum() >= 4
