@@ -28,6 +28,11 @@ BYTES_PER_VOXEL = {
 }
 
 
+#: A way out a stage offers beyond cropping and coarsening.
+ADVICE = {"Stokes solve": "map its permeability in REV blocks (flow.upscale, block solves as dask tasks on a "
+                          "cluster), "}
+
+
 class MemoryLimitError(DcaError, MemoryError):
     """A stage would need more memory than this machine (or ``DCA_MEMORY_LIMIT``) gives it."""
 
@@ -94,4 +99,5 @@ def require_bytes(needed: int, stage: str, *, shape=None) -> None:
         size = f" of a {' x '.join(map(str, shape))} volume" if shape is not None else ""
         raise MemoryLimitError(f"the {stage}{size} needs about {_gb(needed)} and {_gb(have)} is available: crop it "
                                "to a representative elementary volume (dca.metrics.rev_analysis), coarsen it "
-                               "(volume[::2, ::2, ::2]), or run it on a machine with more memory")
+                               f"(volume[::2, ::2, ::2]), {ADVICE.get(stage, '')}or run it on a machine with more "
+                               "memory")
