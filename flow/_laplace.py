@@ -389,18 +389,44 @@ def _half(shape):
     return tuple((n + 1) // 2 for n in shape)
 
 
+def _levels(links) -> list[_Level]:
+    """The level of ``links`` and its aggregates, 2 x 2 x 2 at a time, down to ``COARSEST`` cells."""
+    levels = []
+    while True:
+        level = _Level(links)
+        levels.append(level)
+        if level.e.size <= COARSEST or min(level.e.shape) <= 2:
+            return levels
+        links = _coarse_links(*links, _half(level.e.shape))
+
+
+def _cycle(levels, coarsest, n=0, alpha=OVERCORRECT):
+    """levels[n].e = one V-cycle on levels[n].r, from zero (coarse corrections times ``alpha``)."""
+    level = levels[n]
+    if n == len(levels) - 1:
+        level.e[...] = coarsest(level.r)
+        return
+    links, e, r = level.links, level.e, level.r
+    e[...] = 0
+    for _ in range(SMOOTHING):
+        _coarse_sweep(*links, e, r, 0)
+        _coarse_sweep(*links, e, r, 1)
+    below = levels[n + 1]
+    _coarse_restrict(*links, e, r, below.r)
+    _cycle(levels, coarsest, n + 1, alpha)
+    _prolong(e, below.e, alpha, level.active)
+    for _ in range(SMOOTHING):
+        _coarse_sweep(*links, e, r, 1)
+        _coarse_sweep(*links, e, r, 0)
+
+
 class _Multigrid:
+    """The V-cycle of the diffusivity map's operator: the fine level read from ``d`` on the
+    fly, the coarse levels (``_levels``) stored as links."""
+
     def __init__(self, d, geom, axis):
         self.d, self.geom, self.axis = d, geom, axis
-        self.levels: list[_Level] = []
-        shape = _half(d.shape)
-        links = _fine_links(d, geom, axis, shape)
-        while True:
-            level = _Level(links)
-            self.levels.append(level)
-            if level.e.size <= COARSEST or min(level.e.shape) <= 2:
-                break
-            links = _coarse_links(*links, _half(level.e.shape))
+        self.levels = _levels(_fine_links(d, geom, axis, _half(d.shape)))
         self.coarsest = _factorise(self.levels[-1])
 
     def __call__(self, r, z):
@@ -412,29 +438,11 @@ class _Multigrid:
             _fine_sweep(d, z, r, geom, axis, 1)
         first = self.levels[0]
         _fine_restrict(d, z, r, first.r, geom, axis)
-        self._cycle(0)
+        _cycle(self.levels, self.coarsest)
         _prolong(z, first.e, OVERCORRECT, d)
         for _ in range(SMOOTHING):
             _fine_sweep(d, z, r, geom, axis, 1)
             _fine_sweep(d, z, r, geom, axis, 0)
-
-    def _cycle(self, n):
-        level = self.levels[n]
-        if n == len(self.levels) - 1:
-            level.e[...] = self.coarsest(level.r)
-            return
-        links, e, r = level.links, level.e, level.r
-        e[...] = 0
-        for _ in range(SMOOTHING):
-            _coarse_sweep(*links, e, r, 0)
-            _coarse_sweep(*links, e, r, 1)
-        below = self.levels[n + 1]
-        _coarse_restrict(*links, e, r, below.r)
-        self._cycle(n + 1)
-        _prolong(e, below.e, OVERCORRECT, level.active)
-        for _ in range(SMOOTHING):
-            _coarse_sweep(*links, e, r, 1)
-            _coarse_sweep(*links, e, r, 0)
 
 
 def _factorise(level):

@@ -92,29 +92,44 @@ def _kind(nbr, outside, open_axis, a, c, b, s):
 
 
 @numba.njit(inline="always")
-def _viscous_row(nbr, outside, open_axis, ghost_diag, a, c, u):
-    """(A u) on face (a, c): the row of ``_mac._fill`` applied to ``u``."""
+def _pair(nbr, outside, open_axis, ghost_diag, a, c, b):
+    """The part of row (a, c) along axis b: its diagonal share, and the neighbour cell and
+    coefficient on the -b and +b side (cell -1: no unknown there)."""
+    km, fm = _kind(nbr, outside, open_axis, a, c, b, 0)
+    kp, fp = _kind(nbr, outside, open_axis, a, c, b, 1)
+    d = 2.0
+    cm, cp = -1.0, -1.0
+    if km == _OPEN:
+        d -= 1.0
+    if kp == _OPEN:
+        d -= 1.0
+    if km == _WALL:
+        d += ghost_diag[kp]
+        cp -= _GHOST_OPPOSITE
+    if kp == _WALL:
+        d += ghost_diag[km]
+        cm -= _GHOST_OPPOSITE
+    return d, (fm if km == _UNKNOWN else -1), cm, (fp if kp == _UNKNOWN else -1), cp
+
+
+@numba.njit(inline="always")
+def viscous_row(nbr, outside, open_axis, ghost_diag, a, c, u):
+    """Row (a, c) of the viscous block on ``u``: (diagonal, sum of the off-diagonal terms)."""
     d = 0.0
     acc = 0.0
     for b in range(3):
-        km, fm = _kind(nbr, outside, open_axis, a, c, b, 0)
-        kp, fp = _kind(nbr, outside, open_axis, a, c, b, 1)
-        d += 2.0
-        cm, cp = -1.0, -1.0
-        if km == _OPEN:
-            d -= 1.0
-        if kp == _OPEN:
-            d -= 1.0
-        if km == _WALL:
-            d += ghost_diag[kp]
-            cp -= _GHOST_OPPOSITE
-        if kp == _WALL:
-            d += ghost_diag[km]
-            cm -= _GHOST_OPPOSITE
-        if km == _UNKNOWN:
+        db, fm, cm, fp, cp = _pair(nbr, outside, open_axis, ghost_diag, a, c, b)
+        d += db
+        if fm >= 0:
             acc += cm * u[a, fm]
-        if kp == _UNKNOWN:
+        if fp >= 0:
             acc += cp * u[a, fp]
+    return d, acc
+
+
+@numba.njit(inline="always")
+def _viscous_row(nbr, outside, open_axis, ghost_diag, a, c, u):
+    d, acc = viscous_row(nbr, outside, open_axis, ghost_diag, a, c, u)
     return d * u[a, c] + acc
 
 

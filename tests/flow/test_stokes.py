@@ -183,3 +183,16 @@ def test_a_field_of_view_mask_keeps_the_flux_balanced():
         s = flow.stokes(v, axis=axis)
         assert s.k_m2 > 0 and s.permeability.mass_balance < 1e-9
         assert np.all(s.velocity[~v.mask] == 0)
+
+
+@pytest.mark.parametrize("inlet, lateral", [("reservoir", "sealed"), ("periodic", "sealed"),
+                                            ("reservoir", "periodic"), ("periodic", "periodic")])
+def test_the_matrix_free_multigrid_solver_gives_the_assembled_solvers_k(inlet, lateral):
+    image = dca.samples.blobs(32, porosity=0.35, seed=1).data
+    amg = flow.stokes(image, axis="x", voxel_size=1e-6, inlet=inlet, lateral=lateral)
+    lean = flow.stokes(image, axis="x", voxel_size=1e-6, inlet=inlet, lateral=lateral, solver="multigrid")
+    assert lean.k_m2 == pytest.approx(amg.k_m2, rel=1e-5)  # both to a relative residual of 1e-6
+    assert lean.permeability.mass_balance < 1e-9
+    np.testing.assert_allclose(lean.velocity, amg.velocity, atol=1e-4 * np.abs(amg.velocity).max())
+    with pytest.raises(dca.InputError, match="free fluid only"):
+        flow.stokes(image, axis="x", voxel_size=1e-6, solver="multigrid", microporous=np.where(image, 0, 1e-14))
