@@ -407,28 +407,39 @@ def _project(cells, darcy, free, div):
 
 
 def _results(fluid, cells, a, periodic, nb, u, pressure, iterations, residual):
-    """The flow rate through each plane, dp, the fields: as ``_stokes._solve_with``."""
-    coord = np.unravel_index(cells.position, fluid.shape)
-    face_a = cells.neighbours[:, 2 * a + 1] >= 0
-    q_planes = np.bincount(coord[a][face_a], weights=u[a][face_a], minlength=fluid.shape[a])
-    inner = q_planes[: fluid.shape[a] - (0 if periodic[a] else 1)]
-    q = float(inner.mean())
-    mass_balance = float(np.abs(inner - q).max() / abs(q))
+    """``summarise`` of the compact fields."""
+    def face_grid(b):
+        uf = np.zeros(fluid.shape)
+        uf.reshape(-1)[cells.position] = u[b]
+        return uf
+
     pfield = np.zeros(fluid.shape)
     pfield.reshape(-1)[cells.position] = pressure
+    return summarise(fluid, a, periodic, nb, face_grid, pfield, iterations, residual)
+
+
+def summarise(fluid, a, periodic, nb, face_grid, pfield, iterations, residual):
+    """What a lattice-unit solve hands back: the flow rate (mean over the planes between
+    slices), its spread, dp between the buffer slices that touch the sample, the cell-centred
+    velocity and the superficial velocity. ``face_grid(b)``: the velocity on the faces to +b
+    at each cell (0 where there is no face)."""
+    velocity = np.zeros(fluid.shape + (3,))
+    mean_velocity = []
+    for b in range(3):
+        uf = face_grid(b)
+        if b == a:
+            q_planes = uf.sum(axis=tuple(i for i in range(3) if i != a))
+            inner = q_planes[: fluid.shape[a] - (0 if periodic[a] else 1)]
+            q = float(inner.mean())
+            mass_balance = float(np.abs(inner - q).max() / abs(q))
+        velocity[..., b] = 0.5 * (uf + np.roll(uf, 1, axis=b))  # a missing face holds 0
+        inside = uf.swapaxes(0, a)[nb: fluid.shape[a] - nb]
+        mean_velocity.append(float(inside.sum()) / inside.size)
     if nb:
         n = fluid.shape[a]
         mean_p = lambda i: pfield.take(i, axis=a)[fluid.take(i, axis=a)].mean()  # noqa: E731
         dp = float(mean_p(nb - 1) - mean_p(n - nb))
     else:
         dp = 1.0
-    velocity = np.zeros(fluid.shape + (3,))
-    mean_velocity = []
-    for b in range(3):
-        uf = np.zeros(fluid.shape)
-        uf.reshape(-1)[cells.position] = u[b]
-        velocity[..., b] = 0.5 * (uf + np.roll(uf, 1, axis=b))  # a missing face holds 0
-        inside = uf.swapaxes(0, a)[nb: fluid.shape[a] - nb]
-        mean_velocity.append(float(inside.sum()) / inside.size)
     return dict(q=q, dp=dp, mass_balance=mass_balance, iterations=iterations, residual=residual,
                 velocity=velocity, pressure=pfield, mean_velocity=mean_velocity)

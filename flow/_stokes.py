@@ -36,7 +36,7 @@ import numpy as np
 from dca import ConvergenceError, InputError
 from dca.util import as_volume, check_positive, field_of_view, phase_mask, require_memory, show_progress
 
-from ._lean_stokes import lean_solve
+from ._lean_stokes import lean_solve, summarise
 from ._mac import index_grids, momentum_rows
 from ._network_flow import Permeability
 from ._voxels import AXIS_NAMES, SolveProgress, flow_axis, repeatable, spanning
@@ -488,31 +488,13 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
     u -= w * (grad @ phi)
     pressure = value.copy()
     pressure[free] = p
-    # flow rate through each plane between slices along the axis
-    fa = faces[a]
-    ok = fa >= 0
-    planes = np.nonzero(ok)[a]
-    q_planes = np.bincount(planes, weights=u[fa[ok]], minlength=fluid.shape[a])
-    inner = q_planes[: fluid.shape[a] - (0 if periodic[a] else 1)]
-    q = float(inner.mean())
-    mass_balance = float(np.abs(inner - q).max() / abs(q))
     pfield = np.zeros(fluid.shape)
     pfield[fluid] = pressure
-    if nb:
-        n = fluid.shape[a]
-        mean_p = lambda i: pfield.take(i, axis=a)[fluid.take(i, axis=a)].mean()  # noqa: E731
-        dp = float(mean_p(nb - 1) - mean_p(n - nb))
-    else:
-        dp = 1.0
-    # cell-centred velocity (mean of the two faces) and the superficial velocity of the sample
-    velocity = np.zeros(fluid.shape + (3,))
-    mean_velocity = []
-    for b in range(3):
+
+    def face_grid(b):
         ok = faces[b] >= 0
         uf = np.zeros(fluid.shape)
         uf[ok] = u[faces[b][ok]]
-        velocity[..., b] = 0.5 * (uf + np.roll(uf, 1, axis=b))  # a missing face holds 0
-        inside = uf.swapaxes(0, a)[nb: fluid.shape[a] - nb]
-        mean_velocity.append(float(inside.sum()) / inside.size)
-    return dict(q=q, dp=dp, mass_balance=mass_balance, iterations=count[0], residual=residual,
-                velocity=velocity, pressure=pfield, mean_velocity=mean_velocity)
+        return uf
+
+    return summarise(fluid, a, periodic, nb, face_grid, pfield, count[0], residual)
