@@ -16,7 +16,7 @@ import numba
 import numpy as np
 from numba import prange
 
-from ._mac import _GHOST_DIAG, _GHOST_OPPOSITE, _ON_WALL, _OPEN, _UNKNOWN, _WALL
+from ._mac import _GHOST_DIAG, _GHOST_OPPOSITE, _ON_WALL, _OPEN, _UNKNOWN, _WALL, coefficients
 
 __all__ = ["Cells", "cells_of", "apply_viscous", "apply_gradient", "apply_divergence"]
 
@@ -97,18 +97,7 @@ def _pair(nbr, outside, open_axis, ghost_diag, a, c, b):
     coefficient on the -b and +b side (cell -1: no unknown there)."""
     km, fm = _kind(nbr, outside, open_axis, a, c, b, 0)
     kp, fp = _kind(nbr, outside, open_axis, a, c, b, 1)
-    d = 2.0
-    cm, cp = -1.0, -1.0
-    if km == _OPEN:
-        d -= 1.0
-    if kp == _OPEN:
-        d -= 1.0
-    if km == _WALL:
-        d += ghost_diag[kp]
-        cp -= _GHOST_OPPOSITE
-    if kp == _WALL:
-        d += ghost_diag[km]
-        cm -= _GHOST_OPPOSITE
+    d, cm, cp = coefficients(km, kp, ghost_diag, _GHOST_OPPOSITE)
     return d, (fm if km == _UNKNOWN else -1), cm, (fp if kp == _UNKNOWN else -1), cp
 
 

@@ -92,6 +92,25 @@ def _side(cells, faces, a, p, b, sign, periodic, open_axis):
     return (_WALL if solid == 2 else _ON_WALL), -1
 
 
+@numba.njit(inline="always")
+def coefficients(km, kp, ghost_diag, ghost_opposite):
+    """A viscous row's diagonal share along one axis and its coefficients on the -/+ side,
+    from the kinds of its two neighbours there (open ends, and the wall ghost's terms)."""
+    d = 2.0
+    cm, cp = -1.0, -1.0
+    if km == _OPEN:
+        d -= 1.0
+    if kp == _OPEN:
+        d -= 1.0
+    if km == _WALL:
+        d += ghost_diag[kp]
+        cp -= ghost_opposite
+    if kp == _WALL:
+        d += ghost_diag[km]
+        cm -= ghost_opposite
+    return d, cm, cp
+
+
 @numba.njit(cache=True)
 def _fill(cells, faces, n_faces, periodic, open_axis, ghost_diag, ghost_opposite):
     neighbour = np.full((n_faces, 6), -1, np.int64)
@@ -110,17 +129,8 @@ def _fill(cells, faces, n_faces, periodic, open_axis, ghost_diag, ghost_opposite
                     for b in range(3):
                         km, fm = _side(cells, faces, a, p, b, -1, periodic, open_axis)
                         kp, fp = _side(cells, faces, a, p, b, 1, periodic, open_axis)
-                        d += 2.0
-                        cm, cp = -1.0, -1.0
-                        for kind in (km, kp):
-                            if kind == _OPEN:
-                                d -= 1.0
-                        if km == _WALL:
-                            d += ghost_diag[kp]
-                            cp -= ghost_opposite
-                        if kp == _WALL:
-                            d += ghost_diag[km]
-                            cm -= ghost_opposite
+                        db, cm, cp = coefficients(km, kp, ghost_diag, ghost_opposite)
+                        d += db
                         if km == _UNKNOWN:
                             neighbour[f, 2 * b] = fm
                             coef[f, 2 * b] = cm
