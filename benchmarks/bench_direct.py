@@ -68,25 +68,28 @@ def make_blobs(n):
 
 
 
-def ours_stokes(case):
+def ours_stokes(case, solver="amg"):
     import numpy as np
 
     import flow
 
     if case == "berea":
         im, voxel, axis = np.load("../shared/data/berea_200.npz")["im"], 5.345e-6, "x"
-    else:
+    elif case.startswith("stokes64"):
         refine = 2 if case.endswith("x2") else 1
         im, voxel, axis = blobs(64, refine), 1e-6 / refine, "z"
-    flow.stokes(np.ones((8, 8, 8), bool), axis=axis, voxel_size=voxel)  # numba compilation, not timed
+    else:  # stokes256, stokes512
+        im, voxel, axis = blobs(int(case[6:])), 1e-6, "z"
+    flow.stokes(np.ones((8, 8, 8), bool), axis=axis, voxel_size=voxel, solver=solver)  # numba compilation, not timed
     before = rss_gb("VmRSS")
     start = time.perf_counter()
-    r = flow.stokes(im, axis=axis, voxel_size=voxel)
+    r = flow.stokes(im, axis=axis, voxel_size=voxel, solver=solver)
     seconds = time.perf_counter() - start
     used = r.permeability.extra["voxels_used"]
+    peak = rss_gb("VmHWM")
     return {"seconds": seconds, "k_mD": r.k_mD, "iterations": r.iterations, "residual": r.residual,
             "mass_balance": r.permeability.mass_balance, "fluid_voxels": used,
-            "bytes_per_fluid_voxel": (rss_gb("VmHWM") - before) * 1e9 / used}
+            "bytes_per_fluid_voxel": peak * 1e9 / used, "solve_bytes_per_fluid_voxel": (peak - before) * 1e9 / used}
 
 
 def pumapy_stokes(case):
@@ -145,13 +148,16 @@ def tube_convergence():
 TOOLS = {
     "stokes64": {"dca": lambda: ours_stokes("stokes64"), "dca_refined_2x": lambda: ours_stokes("stokes64x2"),
                  "pumapy": lambda: pumapy_stokes("stokes64")},
-    "berea": {"dca": lambda: ours_stokes("berea")},
+    "berea": {"dca": lambda: ours_stokes("berea"), "dca_multigrid": lambda: ours_stokes("berea", "multigrid")},
+    "stokes256": {"dca_multigrid": lambda: ours_stokes("stokes256", "multigrid"),
+                  "dca_multigrid_1_thread": lambda: ours_stokes("stokes256", "multigrid")},
+    "stokes512": {"dca_multigrid": lambda: ours_stokes("stokes512", "multigrid")},
     "tau128": {"dca": lambda: ours_tau(128), "taufactor": lambda: taufactor_tau(128)},
     "tau256": {"dca": lambda: ours_tau(256), "dca_1_thread": lambda: ours_tau(256),
                "taufactor": lambda: taufactor_tau(256)},
     "tau512": {"dca": lambda: ours_tau(512)},
 }
-ENV = {"dca_1_thread": {"NUMBA_NUM_THREADS": "1"}}
+ENV = {"dca_1_thread": {"NUMBA_NUM_THREADS": "1"}, "dca_multigrid_1_thread": {"NUMBA_NUM_THREADS": "1"}}
 PEERS = {"pumapy", "taufactor"}
 
 

@@ -24,13 +24,16 @@ BYTES_PER_VOXEL = {
     "surface mesh": 100,
     "voxel mesh": 54,
     "Stokes solve": 2100,  # per fluid voxel
+    "Stokes solve (multigrid)": 530,  # per fluid voxel (and rank): Berea 200^3, bench_direct.py
     "tortuosity solve": 40,  # the matrix-free multigrid CG: 35.6 measured at 256^3 (bench_direct.py)
 }
 
 
 #: A way out a stage offers beyond cropping and coarsening.
-ADVICE = {"Stokes solve": "map its permeability in REV blocks (flow.upscale, block solves as dask tasks on a "
-                          "cluster), "}
+ADVICE = {"Stokes solve": "solver='multigrid' (about a quarter of the memory), or map its permeability in REV "
+                          "blocks (flow.upscale, block solves as dask tasks on a cluster), ",
+          "Stokes solve (multigrid)": "more MPI ranks (mpiexec -n N dca permeability ... --method stokes; each "
+                                      "holds its slab), or map its permeability in REV blocks (flow.upscale), "}
 
 
 class MemoryLimitError(DcaError, MemoryError):

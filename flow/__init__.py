@@ -11,6 +11,7 @@ from ._network_flow import (FormationFactor, Permeability, formation_factor, per
 from ._stokes import StokesFlow, permeability_tensor, stokes
 from ._tortuosity import Tortuosity, tortuosity
 from ._upscale import KozenyCarman, Upscaled, kozeny_carman, upscale
+from ._voxels import world
 
 __all__ = [
     "permeability", "formation_factor", "Permeability", "FormationFactor", "solve_network", "with_face_pores",
@@ -19,5 +20,5 @@ __all__ = [
     "invasion_vs_drainage",
     "stokes", "StokesFlow", "permeability_tensor", "tortuosity", "Tortuosity",
     "compare", "Comparison", "upscale", "Upscaled", "kozeny_carman", "KozenyCarman",
-    "microporous_model", "MicroporousModel",
+    "microporous_model", "MicroporousModel", "world",
 ]

@@ -378,22 +378,26 @@ def _fluxes(d, x, geom, axis):
 class _Level:
     __slots__ = ("links", "active", "e", "r")
 
-    def __init__(self, links):
+    def __init__(self, links, like=None):
         self.links = links  # gz, gy, gx, bc
         self.active = _coarse_active(*links)
-        self.e = np.zeros(links[0].shape, np.float32)
-        self.r = np.zeros(links[0].shape, np.float32)
+        shared = like is not None and like.e.shape == links[0].shape
+        self.e = like.e if shared else np.zeros(links[0].shape, np.float32)
+        self.r = like.r if shared else np.zeros(links[0].shape, np.float32)
 
 
 def _half(shape):
     return tuple((n + 1) // 2 for n in shape)
 
 
-def _levels(links) -> list[_Level]:
-    """The level of ``links`` and its aggregates, 2 x 2 x 2 at a time, down to ``COARSEST`` cells."""
+def _levels(links, like=None) -> list[_Level]:
+    """The level of ``links`` and its aggregates, 2 x 2 x 2 at a time, down to ``COARSEST`` cells.
+    ``like``: the levels of another hierarchy of the same box, whose work arrays (``e``, ``r``)
+    these share (hierarchies whose cycles never run at the same time)."""
     levels = []
     while True:
-        level = _Level(links)
+        like_here = like[len(levels)] if like is not None and len(levels) < len(like) else None
+        level = _Level(links, like_here)
         levels.append(level)
         if level.e.size <= COARSEST or min(level.e.shape) <= 2:
             return levels

@@ -36,7 +36,7 @@ import numpy as np
 from dca import ConvergenceError, InputError
 from dca.util import as_volume, check_positive, field_of_view, phase_mask, require_memory, show_progress
 
-from ._lean_stokes import lean_solve, summarise
+from ._lean_stokes import lean_solve
 from ._mac import index_grids, momentum_rows
 from ._network_flow import Permeability
 from ._voxels import AXIS_NAMES, SolveProgress, flow_axis, repeatable, spanning
@@ -53,8 +53,8 @@ class StokesFlow:
     """A converged Stokes solution on the voxels (SI units, (z, y, x) arrays)."""
 
     permeability: Permeability
-    velocity: np.ndarray  # (nz, ny, nx, 3) m/s at voxel centres, components (z, y, x)
-    pressure: np.ndarray  # (nz, ny, nx) Pa, NaN in solid and excluded voxels
+    velocity: np.ndarray | None  # (nz, ny, nx, 3) m/s at voxel centres, components (z, y, x); None over MPI
+    pressure: np.ndarray | None  # (nz, ny, nx) Pa, NaN in solid and excluded voxels; None over MPI
     mean_velocity: tuple[float, float, float]  # superficial velocity (z, y, x), m/s
     voxel_size: tuple[float, float, float]
     origin: tuple[float, float, float]
@@ -92,6 +92,8 @@ class StokesFlow:
         path = str(path)
         if not path.endswith(".vti"):
             raise InputError(f"flow fields are written as VTK image data: give a .vti path, got {path!r}")
+        if self.velocity is None:
+            raise InputError("this solve kept no fields (it ran split over MPI ranks); solve on one rank for fields")
         dz, dy, dx = self.voxel_size
         nz, ny, nx = self.pressure.shape
         grid = pv.ImageData(dimensions=(nx + 1, ny + 1, nz + 1), spacing=(dx, dy, dz),
@@ -132,7 +134,8 @@ def _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop):
 
 def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 1e-3, pressure_drop: float = 1.0,
            inlet: str = "reservoir", lateral: str = "sealed", buffer: int = 3, tol: float = 1e-6,
-           maxiter: int = 500, microporous=None, solver: str = "amg", progress: bool | None = None) -> StokesFlow:
+           maxiter: int = 500, microporous=None, solver: str | None = None, comm=None,
+           progress: bool | None = None) -> StokesFlow:
     """Stokes flow through the pore space of ``volume`` along ``axis``: permeability and fields.
 
     Parameters
@@ -156,11 +159,17 @@ def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 
         Voxels below the resolution as a Darcy-Brinkman medium, -mu lap(u) + mu / k_m u =
         -grad(p): ``{phase: k_m}`` or a map of k_m per voxel (0 or NaN where not
         microporous). As k_m -> 0 they act as solid; a block of one such phase has k = k_m.
-    solver : {"amg", "multigrid"}
-        "amg" (default): the assembled system, algebraic multigrid (pyamg). "multigrid"
-        (experimental, free fluid only): matrix-free on compact float32 storage with
-        geometric multigrid on both cores; the same k to the tolerance (Berea 200^3: 53 s and
-        1.35 GB against 122 s and 3.12 GB), but slow on some periodic packings.
+    solver : {"amg", "multigrid"}, optional
+        "amg" (the default on one process): the assembled system, algebraic multigrid
+        (pyamg). "multigrid" (free fluid only; the default over MPI): matrix-free on compact
+        float32 storage with geometric multigrid, threaded; the same k to the tolerance
+        (Berea 200^3: 39 s and 0.84 GB against 122 s and 3.16 GB), slower than "amg" on
+        periodic sphere packings (more iterations).
+    comm : mpi4py communicator, optional
+        Split the solve into z-slabs over its ranks (``mpiexec -n 4 ...``; every rank calls
+        with the same volume and gets the same result). ``flow.world()`` is the job's
+        communicator when it was launched with more than one rank. Fields are not kept
+        (``velocity`` and ``pressure`` are None).
     progress : bool, optional
         A bar over the phases and the BiCGStab iterations; default on in notebooks and
         interactive shells only.
@@ -205,14 +214,22 @@ def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 
         raise InputError(f"the Stokes solver needs cubic voxels, got voxel_size={h}; resample first")
     h = h[0]
     pore = phase_mask(volume, phase, allow_empty=True)
-    require_memory(int(np.count_nonzero(pore)), "Stokes solve", shape=volume.shape)
+    ranks = comm.Get_size() if comm is not None else 1
+    solver = solver or ("multigrid" if ranks > 1 else "amg")
+    if solver not in SOLVERS:
+        raise InputError(f"solver must be one of {SOLVERS}, got {solver!r}")
+    if ranks > 1 and solver != "multigrid":
+        raise InputError(f"a solve split over {ranks} MPI ranks needs solver='multigrid', got {solver!r}")
+    stage = "Stokes solve" if solver == "amg" else "Stokes solve (multigrid)"
+    require_memory(-(-int(np.count_nonzero(pore)) // ranks), stage, shape=volume.shape)
     fov = field_of_view(volume)
     if fov is not None:  # outside the scanned field of view is no pore space: treat it as solid
         pore = pore & fov
     porosity = float(pore.mean())
     inv_k = _inverse_permeability(volume, microporous, pore, h)  # lattice units (h^2 / k_m), 0 in free fluid
-    micro = inv_k > 0
-    pore = pore | micro
+    micro = inv_k > 0 if inv_k is not None else np.zeros((1, 1, 1), bool)
+    if inv_k is not None:
+        pore = pore | micro
     periodic = tuple(inlet == "periodic" if i == a else lateral == "periodic" for i in range(3))
     if pore.all() and all(periodic):
         raise InputError("the sample has no solid voxel and every side is periodic: the permeability is "
@@ -224,7 +241,8 @@ def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 
         pad = [(0, 0)] * 3
         pad[a] = (nb, nb)
         fluid = np.pad(pore, pad, constant_values=True)
-        inv_k = np.pad(inv_k, pad, constant_values=0.0)
+        if inv_k is not None:
+            inv_k = np.pad(inv_k, pad, constant_values=0.0)
     used = spanning(fluid, a, periodic)
     sample = [slice(None)] * 3
     sample[a] = slice(nb, nb + pore.shape[a])
@@ -234,21 +252,26 @@ def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 
         why = ("the pore phase is empty" if not pore.any() else f"no connected path of pore voxels joins the two "
                f"faces normal to {name} ({int(pore.sum())} pore voxels, none spanning)")
         return _not_percolating(volume, name, porosity, why, inlet, lateral, tol, viscosity, pressure_drop)
-    if solver not in SOLVERS:
-        raise InputError(f"solver must be one of {SOLVERS}, got {solver!r}")
     if solver == "multigrid" and micro.any():
         raise InputError("solver='multigrid' solves free fluid only; use solver='amg' with microporous voxels")
+    shown = show_progress(progress) and (comm is None or comm.Get_rank() == 0)
     with repeatable():
         sol = _solve(used, a, periodic, nb, tol, maxiter, inv_k if micro.any() else None,
-                     progress=show_progress(progress), lean=solver == "multigrid")
+                     progress=shown, lean=solver == "multigrid", comm=comm)
     n_axis = pore.shape[a]
     area_lu = pore.size / n_axis
     k_lu = sol["q"] * n_axis / (area_lu * sol["dp"])
     k = k_lu * h * h
     scale = pressure_drop / sol["dp"]  # lattice pressure -> Pa
     u_scale = scale * h / viscosity
-    velocity = sol["velocity"][sample] * u_scale
-    pressure = np.where(used, sol["pressure"], np.nan)[sample] * scale
+    velocity = pressure = None
+    if sol["velocity"] is not None:  # scaled in place: at 512^3 each copy is gigabytes
+        velocity = sol["velocity"][sample]
+        velocity *= u_scale
+        pressure = sol["pressure"]
+        pressure[~used] = np.nan
+        pressure = pressure[sample]
+        pressure *= scale
     mean_u = tuple(float(v) * u_scale for v in sol["mean_velocity"])
     length, area = n_axis * h, area_lu * h * h
     ends = (f"reservoirs: {nb} free-fluid slices before and after the sample, pressure held on the outermost"
@@ -259,7 +282,8 @@ def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 
     extra = {"voxels_used": n_used, "voxels_excluded": int(pore.sum()) - n_used,
              "microporous_voxels": int(micro.sum()), "iterations": sol["iterations"],
              "residual": sol["residual"], "tolerance": tol, "inlet": inlet, "lateral": lateral,
-             "discretisation": "MAC finite volumes, slit-exact wall ghost", "seconds": time.perf_counter() - t0}
+             "discretisation": "MAC finite volumes, slit-exact wall ghost", "solver": solver, "ranks": ranks,
+             "seconds": time.perf_counter() - t0}
     perm = Permeability(axis=name, method="stokes", k_m2=float(k), porosity=porosity,
                         flow_rate_m3_s=float(sol["q"] * scale * h ** 3 / viscosity), pressure_drop_pa=pressure_drop,
                         viscosity_pa_s=viscosity, length_m=length, area_m2=area, mass_balance=sol["mass_balance"],
@@ -312,10 +336,10 @@ def permeability_tensor(volume, *, lateral: str = "periodic", **options) -> np.n
 
 
 def _inverse_permeability(volume, microporous, pore, h) -> np.ndarray:
-    """h^2 / k_m per voxel (0 where the voxel is free fluid or solid)."""
-    inv = np.zeros(volume.shape)
+    """h^2 / k_m per voxel (0 where the voxel is free fluid or solid); None without microporous voxels."""
     if microporous is None:
-        return inv
+        return None
+    inv = np.zeros(volume.shape)
     if isinstance(microporous, dict):
         for ph, k in microporous.items():
             if not (isinstance(k, (int, float)) and k > 0 and math.isfinite(k)):
@@ -369,13 +393,13 @@ def _brinkman(viscous, fluid, cells, faces, periodic, open_axis, inv_k, c1, c2):
     return (viscous + sp.diags(0.5 * (drag[c1] + drag[c2]))).tocsr()
 
 
-def _solve(fluid, a, periodic, nb, tol, maxiter, inv_k=None, progress=False, lean=False):
+def _solve(fluid, a, periodic, nb, tol, maxiter, inv_k=None, progress=False, lean=False, comm=None):
     """Lattice-unit solve: pressure 1 at the inlet reservoir, 0 at the outlet (or jump 1).
     ``inv_k``: Brinkman drag h^2/k_m per cell (grid of the padded image), or None; ``lean``:
-    matrix-free on compact storage (``_lean_stokes``)."""
+    matrix-free on compact storage (``_lean_stokes``), over the ranks of ``comm`` if given."""
     with SolveProgress("Stokes", progress, maxiter, tol) as bar:
         if lean:
-            return lean_solve(fluid, a, periodic, nb, tol, maxiter, bar)
+            return lean_solve(fluid, a, periodic, nb, tol, maxiter, bar, comm)
         return _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar)
 
 
@@ -498,3 +522,30 @@ def _solve_with(fluid, a, periodic, nb, tol, maxiter, inv_k, bar):
         return uf
 
     return summarise(fluid, a, periodic, nb, face_grid, pfield, count[0], residual)
+
+
+def summarise(fluid, a, periodic, nb, face_grid, pfield, iterations, residual):
+    """What a lattice-unit solve hands back: the flow rate (mean over the planes between
+    slices), its spread, dp between the buffer slices that touch the sample, the cell-centred
+    velocity and the superficial velocity. ``face_grid(b)``: the velocity on the faces to +b
+    at each cell (0 where there is no face)."""
+    velocity = np.zeros(fluid.shape + (3,))
+    mean_velocity = []
+    for b in range(3):
+        uf = face_grid(b)
+        if b == a:
+            q_planes = uf.sum(axis=tuple(i for i in range(3) if i != a))
+            inner = q_planes[: fluid.shape[a] - (0 if periodic[a] else 1)]
+            q = float(inner.mean())
+            mass_balance = float(np.abs(inner - q).max() / abs(q))
+        velocity[..., b] = 0.5 * (uf + np.roll(uf, 1, axis=b))  # a missing face holds 0
+        inside = uf.swapaxes(0, a)[nb: fluid.shape[a] - nb]
+        mean_velocity.append(float(inside.sum()) / inside.size)
+    if nb:
+        n = fluid.shape[a]
+        mean_p = lambda i: pfield.take(i, axis=a)[fluid.take(i, axis=a)].mean()  # noqa: E731
+        dp = float(mean_p(nb - 1) - mean_p(n - nb))
+    else:
+        dp = 1.0
+    return dict(q=q, dp=dp, mass_balance=mass_balance, iterations=iterations, residual=residual,
+                velocity=velocity, pressure=pfield, mean_velocity=mean_velocity)

@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 import numpy as np
 
 from dca.util import check_axis
 
-__all__ = ["flow_axis", "spanning", "AXIS_NAMES", "repeatable", "SolveProgress"]
+__all__ = ["flow_axis", "spanning", "AXIS_NAMES", "repeatable", "SolveProgress", "world"]
+
+#: What launchers set for each rank: MPICH's hydra and Slurm's PMI, Open MPI, PMIx.
+_RANKS_ENV = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE")
+
+
+def world():
+    """The job's MPI communicator (mpi4py's COMM_WORLD) when this process was launched as
+    one of several ranks (``mpiexec -n 4``, ``srun``), else None. mpi4py is imported only then."""
+    ranks = max((int(os.environ.get(name, "1") or 1) for name in _RANKS_ENV), default=1)
+    if ranks <= 1:
+        return None
+    try:
+        from mpi4py import MPI
+    except ImportError as exc:
+        from dca import InputError
+
+        raise InputError(f"launched as one of {ranks} MPI ranks, but mpi4py is not installed: "
+                         "pip install 'dca[mpi]' (mpi4py and the MPICH wheel)") from exc
+    return MPI.COMM_WORLD
+
 
 AXIS_NAMES = "zyx"  # array axis -> physical axis name
 

@@ -193,6 +193,6 @@ def test_the_matrix_free_multigrid_solver_gives_the_assembled_solvers_k(inlet, l
     lean = flow.stokes(image, axis="x", voxel_size=1e-6, inlet=inlet, lateral=lateral, solver="multigrid")
     assert lean.k_m2 == pytest.approx(amg.k_m2, rel=1e-5)  # both to a relative residual of 1e-6
     assert lean.permeability.mass_balance < 1e-9
-    np.testing.assert_allclose(lean.velocity, amg.velocity, atol=1e-4 * np.abs(amg.velocity).max())
+    np.testing.assert_allclose(lean.velocity, amg.velocity, atol=3e-4 * np.abs(amg.velocity).max())  # tol 1e-6
     with pytest.raises(dca.InputError, match="free fluid only"):
         flow.stokes(image, axis="x", voxel_size=1e-6, solver="multigrid", microporous=np.where(image, 0, 1e-14))
