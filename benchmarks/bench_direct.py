@@ -1,6 +1,6 @@
 """Direct (voxel) solvers against the peer libraries, side by side in one run (2 cores).
 
-Run: python benchmarks/bench_direct.py [--cases stokes64 berea tau128 tau256 tube]
+Run: python benchmarks/bench_direct.py [--cases stokes64 berea stokes256 stokes512 tau128 tau256 tube]
      [--peer-python PATH]   # an interpreter with taufactor (needs torch) / pumapy installed
 
 - ``stokes64``: Stokes permeability of ``porespy.generators.blobs(shape=[64]*3, porosity=0.3,
@@ -11,7 +11,10 @@ Run: python benchmarks/bench_direct.py [--cases stokes64 berea tau128 tau256 tub
   on the same geometry refined 2x (each voxel split in 8), which tells the discretisation
   error of each answer: the refined value is closer to the exact Stokes permeability of
   that voxel geometry.
-- ``berea``: the 200^3 Berea crop along x: time, peak memory, memory per fluid voxel.
+- ``berea``: the 200^3 Berea crop along x, the assembled (AMG) and the matrix-free multigrid
+  solver: time, peak memory, memory per fluid voxel.
+- ``stokes256`` / ``stokes512``: the matrix-free multigrid Stokes solver on the blobs of the
+  tortuosity cases along z (256^3 on 2 threads and on 1); the AMG solver does not fit there.
 - ``tau128`` / ``tau256`` / ``tau512``: tortuosity of the same kind of blobs at 128^3 / 256^3 /
   512^3, ours against ``taufactor.Solver(..., device='cpu')`` (its default convergence, 1 %
   flux spread); at 256^3 ours also on one thread (``NUMBA_NUM_THREADS=1``); bytes per voxel =

@@ -22,6 +22,9 @@ large-scale pressure field of a porous medium, which the mass-matrix Schur appro
 miss). Convergence: the relative residual of the whole system below ``tol`` (default 1e-6,
 k to ~1e-5); then one projection (G^T W G phi = div u, u -= W G phi, CG to 1e-12) makes the
 velocity divergence-free, so the flow rate is the same through every cross-section.
+``solver="multigrid"`` (``_lean_stokes``) solves the same system without assembling it, with
+geometric multigrid in place of AMG, in one process or over the z-slabs of MPI ranks; it is
+chosen by itself where the assembled system would not fit in memory.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import ConvergenceError, InputError
-from dca.util import as_volume, check_positive, field_of_view, phase_mask, require_memory, show_progress
+from dca.util import as_volume, check_positive, field_of_view, fits_in_memory, phase_mask, require_memory, show_progress
 
 from ._lean_stokes import lean_solve
 from ._mac import index_grids, momentum_rows
@@ -215,13 +218,16 @@ def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 
     h = h[0]
     pore = phase_mask(volume, phase, allow_empty=True)
     ranks = comm.Get_size() if comm is not None else 1
-    solver = solver or ("multigrid" if ranks > 1 else "amg")
+    n_pore = int(np.count_nonzero(pore))
+    if solver is None:  # the assembled solver where it fits, else the one that needs a quarter of the memory
+        assembled = ranks == 1 and (microporous is not None or fits_in_memory(n_pore, "Stokes solve"))
+        solver = "amg" if assembled else "multigrid"
     if solver not in SOLVERS:
         raise InputError(f"solver must be one of {SOLVERS}, got {solver!r}")
     if ranks > 1 and solver != "multigrid":
         raise InputError(f"a solve split over {ranks} MPI ranks needs solver='multigrid', got {solver!r}")
     stage = "Stokes solve" if solver == "amg" else "Stokes solve (multigrid)"
-    require_memory(-(-int(np.count_nonzero(pore)) // ranks), stage, shape=volume.shape)
+    require_memory(-(-n_pore // ranks), stage, shape=volume.shape)
     fov = field_of_view(volume)
     if fov is not None:  # outside the scanned field of view is no pore space: treat it as solid
         pore = pore & fov

@@ -1,5 +1,7 @@
 """The memory guard: a stage that would not fit says so before it starts, with what it needs."""
 
+import re
+
 import pytest
 
 import dca
@@ -14,7 +16,8 @@ def blobs():
 
 
 @pytest.mark.parametrize("stage, call", [
-    ("Stokes solve", lambda v: flow.stokes(v, axis="x")),
+    ("Stokes solve", lambda v: flow.stokes(v, axis="x", solver="amg")),
+    ("Stokes solve (multigrid)", lambda v: flow.stokes(v, axis="x")),  # by itself where amg would not fit
     ("tortuosity solve", lambda v: flow.tortuosity(v, axis="x")),
     ("local thickness", lambda v: dca.metrics.local_thickness(v)),
     ("surface mesh", lambda v: meshing.surface(v)),
@@ -22,14 +25,25 @@ def blobs():
 ])
 def test_a_stage_that_would_not_fit_is_refused_before_it_starts(blobs, monkeypatch, stage, call):
     per_voxel = dca._memory.BYTES_PER_VOXEL[stage]
-    voxels = int(blobs.to_numpy().sum()) if stage == "Stokes solve" else blobs.size
+    voxels = int(blobs.to_numpy().sum()) if stage.startswith("Stokes") else blobs.size
     monkeypatch.setenv("DCA_MEMORY_LIMIT", str(voxels * per_voxel - 1))  # one byte short
-    with pytest.raises(dca.MemoryLimitError, match=f"the {stage} of a 32 x 32 x 32 volume needs about") as err:
+    expected = re.escape(f"the {stage} of a 32 x 32 x 32 volume needs about")
+    with pytest.raises(dca.MemoryLimitError, match=expected) as err:
         call(blobs)
     assert "representative elementary volume" in str(err.value) and "\n" not in str(err.value)
-    assert ("flow.upscale" in str(err.value)) == (stage == "Stokes solve")  # a solve also maps k in REV blocks
+    assert ("flow.upscale" in str(err.value)) == stage.startswith("Stokes")  # a solve also maps k in REV blocks
     monkeypatch.setenv("DCA_MEMORY_LIMIT", str(voxels * per_voxel))  # just enough
     call(blobs)
+
+
+def test_the_stokes_solver_that_fits_is_chosen_and_gives_the_same_k(blobs, monkeypatch):
+    pore_voxels = int(blobs.to_numpy().sum())
+    assembled = flow.stokes(blobs, axis="x")
+    assert assembled.permeability.extra["solver"] == "amg"
+    monkeypatch.setenv("DCA_MEMORY_LIMIT", str(pore_voxels * dca._memory.BYTES_PER_VOXEL["Stokes solve"] - 1))
+    lean = flow.stokes(blobs, axis="x")
+    assert lean.permeability.extra["solver"] == "multigrid"
+    assert lean.k_m2 == pytest.approx(assembled.k_m2, rel=2e-5)
 
 
 @pytest.mark.parametrize("stage, call", [
