@@ -24,7 +24,7 @@ BYTES_PER_VOXEL = {
     "surface mesh": 100,
     "voxel mesh": 54,
     "Stokes solve": 2100,  # per fluid voxel
-    "Stokes solve (multigrid)": 530,  # per fluid voxel (and rank): Berea 200^3, bench_direct.py
+    "Stokes solve (multigrid)": 350,  # per fluid voxel and rank: 480 at Berea 200^3, 338 at 256^3, 251 at 512^3
     "tortuosity solve": 40,  # the matrix-free multigrid CG: 35.6 measured at 256^3 (bench_direct.py)
 }
 

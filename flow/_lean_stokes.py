@@ -26,7 +26,7 @@ from numba import prange
 
 from ._laplace import SMOOTHING, _factorise, _half, _levels
 from ._laplace import _cycle as _coarse_cycle
-from ._lean_mac import TABLE, Halo, cells_of, row_pair, viscous_row
+from ._lean_mac import TABLE, Halo, apply_divergence, apply_viscous, cells_of, row_pair, viscous_row
 
 __all__ = ["lean_solve", "slab_bounds"]
 
@@ -464,33 +464,6 @@ def _momentum_rhs(nbr, free, z, r, a, out, lo, hi):
 
 
 @numba.njit(parallel=True, cache=True)
-def _unit_residual(nbr, code, table, w, out, lo, hi):
-    """out = 1 - A w on every face."""
-    for c in prange(lo, hi):
-        for a in range(3):
-            if nbr[c, 2 * a + 1] >= 0:
-                d, acc = viscous_row(nbr, code, table, a, c, w[a])
-                out[a, c] = 1.0 - (d * w[a, c] + acc)
-            else:
-                out[a, c] = 0.0
-
-
-@numba.njit(parallel=True, cache=True)
-def _divergence_free(nbr, free, u, out, lo, hi):
-    """out = G^T u on the free cells."""
-    for c in prange(lo, hi):
-        s = 0.0
-        if free[c]:
-            for a in range(3):
-                low = nbr[c, 2 * a]
-                if low >= 0:
-                    s += u[a, low]
-                if nbr[c, 2 * a + 1] >= 0:
-                    s -= u[a, c]
-        out[c] = s
-
-
-@numba.njit(parallel=True, cache=True)
 def _correct(nbr, free, w, phi, u, lo, hi):
     """u -= W G phi."""
     for c in prange(lo, hi):
@@ -526,18 +499,18 @@ def _weights(slab, viscous):
     """W = A^-1 1 per face, roughly (each face's Poiseuille response): four Richardson steps
     on the V-cycles, floored at 1e-3 on the faces."""
     c = slab.cells
+    face = c.neighbours[:, 1::2].T >= 0
     w = np.zeros((3, c.count), np.float32)
-    r = np.zeros_like(w)
+    r = face.astype(np.float32)  # 1 - A w
     e = np.zeros_like(w)
-    _unit_residual(c.neighbours, c.code, TABLE, w, r, c.lo, c.hi)
     for step in range(4):
         for b in range(3):
             viscous[b](r[b], e[b])
         w += e
         slab.halo(w)
         if step < 3:
-            _unit_residual(c.neighbours, c.code, TABLE, w, r, c.lo, c.hi)
-    face = c.neighbours[:, 1::2].T >= 0
+            apply_viscous(c, w, r)
+            np.subtract(face, r, out=r)
     np.maximum(w, 1e-3, out=w)
     w *= face
     return w
@@ -648,8 +621,8 @@ def _project(slab, darcy, w, x):
     V-cycle as preconditioner): the velocity becomes divergence-free."""
     c, lo, hi, free = slab.cells, slab.lo, slab.hi, slab.free
     n = c.count
-    r = np.zeros(n)
-    _divergence_free(c.neighbours, free, x, r, lo, hi)
+    r = apply_divergence(c, x[:3])
+    r *= free
     phi, q, z = np.zeros(n), np.zeros(n), np.zeros(n)
     r32, z32 = np.zeros(n, np.float32), np.zeros(n, np.float32)
 

@@ -163,11 +163,12 @@ def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 
         -grad(p): ``{phase: k_m}`` or a map of k_m per voxel (0 or NaN where not
         microporous). As k_m -> 0 they act as solid; a block of one such phase has k = k_m.
     solver : {"amg", "multigrid"}, optional
-        "amg" (the default on one process): the assembled system, algebraic multigrid
-        (pyamg). "multigrid" (free fluid only; the default over MPI): matrix-free on compact
-        float32 storage with geometric multigrid, threaded; the same k to the tolerance
-        (Berea 200^3: 39 s and 0.84 GB against 122 s and 3.16 GB), slower than "amg" on
-        periodic sphere packings (more iterations).
+        "amg": the assembled system, algebraic multigrid (pyamg); the default where it fits
+        in memory (about 2.1 kB per pore voxel). "multigrid" (free fluid only; the default
+        where "amg" would not fit, and over MPI): matrix-free on compact float32 storage with
+        geometric multigrid, threaded; the same k to the tolerance (Berea 200^3: 39-46 s and
+        0.76 GB against 122-142 s and 3.1 GB), slower than "amg" on periodic sphere packings
+        (two to four times the iterations).
     comm : mpi4py communicator, optional
         Split the solve into z-slabs over its ranks (``mpiexec -n 4 ...``; every rank calls
         with the same volume and gets the same result). ``flow.world()`` is the job's
