@@ -269,40 +269,67 @@ class _Grid:
         self.coarse = _half((nzl - 3, ny, nx))
 
 
-class _ViscousCycle:
-    """One V-cycle of direction a's viscous block (true rows smoothed on the compact faces)."""
+class _Cycle:
+    """One V-cycle from zero on the compact cells: red-black sweeps (the ghosts made current
+    after each half-sweep), the residual restricted to the first box level, ``_laplace``'s
+    cycle there, the correction prolonged onto the ``active`` cells (the faces of direction
+    ``active``, or -1: the free cells) times ``alpha``, and the sweeps in reverse order."""
 
-    def __init__(self, grid: _Grid, a: int, like=None):
-        c = grid.cells
-        self.grid, self.a = grid, a
-        links = _visc_links(c.neighbours, c.code, TABLE, c.position, grid.starts, grid.ny, grid.nx, a,
-                            grid.coarse, c.lo, c.hi, VISC_CUT)
-        self.levels = _levels(tuple(links), like)
-        self.coarsest = _factorise(self.levels[-1])
+    active = -1
+    alpha = 1.0
+
+    def _sweep(self, e, r, colour):
+        raise NotImplementedError
+
+    def _restrict(self, e, r, rc):
+        raise NotImplementedError
 
     def _smooth(self, e, r, colours):
-        g, c = self.grid, self.grid.cells
         for _ in range(SMOOTHING):
             for colour in colours:
-                _visc_sweep(c.neighbours, c.code, TABLE, g.parity, self.a, e, r, colour, c.lo, c.hi)
-                g.halo(e)
+                self._sweep(e, r, colour)
+                self.grid.halo(e)
 
     def __call__(self, r, e):
-        """e = M r on direction a's faces (both (nc,) float32; e's ghosts made current)."""
+        """e = M r (both (nc,) float32; e's ghosts made current)."""
         g, c = self.grid, self.grid.cells
         e[...] = 0
         self._smooth(e, r, (0, 1))
         first = self.levels[0]
         first.r[...] = 0
-        _visc_restrict(c.neighbours, c.code, TABLE, c.position, g.starts, g.ny, g.nx, self.a, e, r, first.r)
-        _coarse_cycle(self.levels, self.coarsest, 0, VISCOUS_OVERCORRECT)
-        _prolong(c.neighbours, g.free, c.position, g.ny, g.nx, self.a, first.e, VISCOUS_OVERCORRECT, e, c.lo, c.hi)
+        self._restrict(e, r, first.r)
+        _coarse_cycle(self.levels, self.coarsest, 0, self.alpha)
+        _prolong(c.neighbours, g.free, c.position, g.ny, g.nx, self.active, first.e, self.alpha, e, c.lo, c.hi)
         g.halo(e)
         self._smooth(e, r, (1, 0))
 
 
-class _DarcyCycle:
-    """One V-cycle of the Darcy operator on the free cells."""
+class _ViscousCycle(_Cycle):
+    """Direction a's viscous block (true rows smoothed on the compact faces)."""
+
+    alpha = VISCOUS_OVERCORRECT
+
+    def __init__(self, grid: _Grid, a: int, like=None):
+        c = grid.cells
+        self.grid, self.a, self.active = grid, a, a
+        links = _visc_links(c.neighbours, c.code, TABLE, c.position, grid.starts, grid.ny, grid.nx, a,
+                            grid.coarse, c.lo, c.hi, VISC_CUT)
+        self.levels = _levels(tuple(links), like)
+        self.coarsest = _factorise(self.levels[-1])
+
+    def _sweep(self, e, r, colour):
+        c = self.grid.cells
+        _visc_sweep(c.neighbours, c.code, TABLE, self.grid.parity, self.a, e, r, colour, c.lo, c.hi)
+
+    def _restrict(self, e, r, rc):
+        g, c = self.grid, self.grid.cells
+        _visc_restrict(c.neighbours, c.code, TABLE, c.position, g.starts, g.ny, g.nx, self.a, e, r, rc)
+
+
+class _DarcyCycle(_Cycle):
+    """The Darcy operator on the free cells."""
+
+    alpha = DARCY_OVERCORRECT
 
     def __init__(self, grid: _Grid, w, shift, like=None):
         c = grid.cells
@@ -312,24 +339,13 @@ class _DarcyCycle:
         self.levels = _levels(tuple(links), like)
         self.coarsest = _factorise(self.levels[-1])
 
-    def _smooth(self, e, r, colours):
-        g, c = self.grid, self.grid.cells
-        for _ in range(SMOOTHING):
-            for colour in colours:
-                _darcy_sweep(c.neighbours, self.w, g.free, g.parity, e, r, colour, c.lo, c.hi)
-                g.halo(e)
+    def _sweep(self, e, r, colour):
+        c = self.grid.cells
+        _darcy_sweep(c.neighbours, self.w, self.grid.free, self.grid.parity, e, r, colour, c.lo, c.hi)
 
-    def __call__(self, r, e):
+    def _restrict(self, e, r, rc):
         g, c = self.grid, self.grid.cells
-        e[...] = 0
-        self._smooth(e, r, (0, 1))
-        first = self.levels[0]
-        first.r[...] = 0
-        _darcy_restrict(c.neighbours, self.w, g.free, c.position, g.starts, g.ny, g.nx, e, r, first.r)
-        _coarse_cycle(self.levels, self.coarsest, 0, DARCY_OVERCORRECT)
-        _prolong(c.neighbours, g.free, c.position, g.ny, g.nx, -1, first.e, DARCY_OVERCORRECT, e, c.lo, c.hi)
-        g.halo(e)
-        self._smooth(e, r, (1, 0))
+        _darcy_restrict(c.neighbours, self.w, g.free, c.position, g.starts, g.ny, g.nx, e, r, rc)
 
     def apply(self, x, out):
         c = self.grid.cells
