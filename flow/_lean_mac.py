@@ -197,6 +197,10 @@ class Halo:
         self.below = below if 0 <= below < size else None
         self.above = above if 0 <= above < size else None
         self.size = size
+        if size > 1:  # the partners as MPI addresses them (PROC_NULL: none)
+            from mpi4py import MPI
+
+            self._peers = tuple(MPI.PROC_NULL if p is None else p for p in (self.below, self.above))
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         c = self.cells
@@ -205,11 +209,7 @@ class Halo:
                 x[..., :c.lo] = x[..., c.last:c.hi]
                 x[..., c.hi:c.top] = x[..., c.lo:c.first]
             return x
-        from mpi4py import MPI
-
-        none = MPI.PROC_NULL
-        below = none if self.below is None else self.below
-        above = none if self.above is None else self.above
+        below, above = self._peers
         up = np.empty(x.shape[:-1] + (c.lo,), x.dtype)
         self.comm.Sendrecv(np.ascontiguousarray(x[..., c.last:c.hi]), dest=above, sendtag=1,
                            recvbuf=up, source=below, recvtag=1)
