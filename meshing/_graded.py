@@ -324,7 +324,7 @@ def _tet_facets(x, tets, tag, meshed_ids, names, extent):
 
 
 @takes_volume
-def graded_tet_mesh(volume, *, phases=None, min_size: int = 2, max_size: int = 16, grading: float = 0.5,
+def graded_tet_mesh(volume, *, phases=None, min_size: int = 2, max_size: int = 16, grading: float = 1.0,
                     sigma: float = 0.8, snap: bool = True) -> Mesh:
     """Graded, conforming tetrahedral mesh with smooth interfaces (see the module notes).
 
@@ -405,7 +405,8 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 2, max_size: int = 1
     facet_tags = np.array([facet_names.setdefault(s, first + len(facet_names) + 1) for s in name], np.int32)
     levels = np.bincount(tree.level, minlength=top + 1)
     attrs = {"graded": True, "min_size_voxels": s0, "max_size_voxels": int(max_size), "grading": float(grading),
-             "sigma_voxels": float(sigma), "cubes_per_size_voxels": {str(s0 * 2 ** k): int(c) for k, c in enumerate(levels)},
+             "sigma_voxels": float(sigma),
+             "cubes_per_size_voxels": {str(s0 * 2 ** k): int(c) for k, c in enumerate(levels)},
              "interface_nodes": int(moved), "interface_nodes_moved_fully": int(full),
              "element_size_m": (h * s0)[::-1].tolist(), "seconds": round(time.perf_counter() - t0, 3)}
     mesh = Mesh(x, tets, "tetra", tag, ids, face, facet_tags, facet_names, cell, side, attrs)

@@ -25,7 +25,8 @@ from dca.io import atomic_path
 from .._voxel_mesh import HEX_FACES
 from ._registry import register_exporter
 
-__all__ = ["write_openfoam", "openfoam_case", "openfoam_permeability", "FoamPermeability", "CASE_FILE"]
+__all__ = ["write_openfoam", "write_octree_openfoam", "openfoam_case", "openfoam_permeability", "FoamPermeability",
+           "CASE_FILE"]
 
 CASE_FILE = "dca_case.json"  # what the case was built with: the numbers k is computed from
 
@@ -90,6 +91,7 @@ def _faces(mesh):
 
 
 def openfoam_case(volume, folder, *, axis: str = "x", phase=None, reservoir: int = 3, coarsen: int = 1,
+                  graded: bool = False, max_size: int = 8, grading: float = 1.0,
                   pressure_drop: float | None = None, viscosity: float = 1e-6, reynolds: float = 0.01,
                   iterations: int = 5000, voxel_size=None) -> list[str]:
     """A creeping-flow simpleFoam case of the pore space of ``volume``, with the boundary
@@ -108,6 +110,12 @@ def openfoam_case(volume, folder, *, axis: str = "x", phase=None, reservoir: int
         The fluid phase (default pore / True).
     reservoir : int
         Free-fluid slices at each end; 0 holds the pressure on the sample's own faces.
+    graded : bool
+        An octree mesh instead of one cell per voxel: cubes of one voxel at the walls,
+        growing with the distance to the nearest wall (``grading`` times it, up to
+        ``max_size`` voxels) in the middle of the pores, 2:1 balanced. A cube next to
+        smaller ones keeps one face per neighbour (a polyhedral cell, as snappyHexMesh makes).
+        The walls are the same voxel faces, so k compares with the voxel mesh's.
     coarsen, pressure_drop, viscosity, reynolds, iterations
         As in :func:`hex_mesh` and :func:`write_openfoam`.
 
@@ -134,6 +142,10 @@ def openfoam_case(volume, folder, *, axis: str = "x", phase=None, reservoir: int
     origin = list(volume.origin)
     origin[a] -= reservoir * volume.voxel_size[a]
     fluid = Volume(np.pad(pore, pad, constant_values=True), voxel_size=volume.voxel_size, origin=tuple(origin))
+    if graded:
+        return write_octree_openfoam(fluid, folder, axis="zyx"[a], max_size=max_size, grading=grading,
+                                     pressure_drop=pressure_drop, viscosity=viscosity, reynolds=reynolds,
+                                     iterations=iterations, length=volume.extent[a])
     mesh = hex_mesh(fluid, phases="pore", coarsen=coarsen, pinches="keep")
     return write_openfoam(mesh, folder, axis="zyx"[a], pressure_drop=pressure_drop, viscosity=viscosity,
                           reynolds=reynolds, iterations=iterations, length=volume.extent[a])
@@ -178,41 +190,54 @@ def write_openfoam(mesh, folder, *, axis: str = "x", case: bool = True, pressure
         patch_faces[patch] = (mesh.facets[sel][order], o[order])
     all_faces = np.concatenate([nodes] + [patch_faces[p][0] for p in ("inlet", "outlet", "walls")])
     all_owner = np.concatenate([owner] + [patch_faces[p][1] for p in ("inlet", "outlet", "walls")])
+    counts = {p: len(patch_faces[p][0]) for p in ("inlet", "outlet", "walls")}
+    facts = (_creeping(mesh, axis, patch_faces["walls"][0], viscosity, reynolds, pressure_drop, length)
+             if case else None)
+    return _write_case(folder, mesh.points, all_faces, all_owner, neighbour, counts, mesh.n_cells, facts,
+                       viscosity, iterations)
+
+
+def _write_case(folder, points, faces, owner, neighbour, counts, n_cells, facts, viscosity, iterations):
+    """Write constant/polyMesh (faces as rows of point ids, -1 padding a shorter polygon;
+    internal faces first, then the patches in ``counts`` order), and the case around it."""
     folder = os.fspath(folder)
     with atomic_path(folder) as tmp:
         poly = os.path.join(tmp, "constant", "polyMesh")
         os.makedirs(poly)
-        note = (f'    note        "nPoints:{mesh.n_points} nCells:{mesh.n_cells} nFaces:{len(all_faces)} '
-                f'nInternalFaces:{len(nodes)}";\n')
+        note = (f'    note        "nPoints:{len(points)} nCells:{n_cells} nFaces:{len(faces)} '
+                f'nInternalFaces:{len(neighbour)}";\n')
         with open(os.path.join(poly, "points"), "w") as f:
             f.write(_HEADER.format(cls="vectorField", location="constant/polyMesh", obj="points"))
-            f.write(f"{mesh.n_points}\n(\n")
-            np.savetxt(f, mesh.points, fmt="(%.12g %.12g %.12g)")
+            f.write(f"{len(points)}\n(\n")
+            np.savetxt(f, points, fmt="(%.12g %.12g %.12g)")
             f.write(")\n")
         with open(os.path.join(poly, "faces"), "w") as f:
             f.write(_HEADER.format(cls="faceList", location="constant/polyMesh", obj="faces"))
-            f.write(f"{len(all_faces)}\n(\n")
-            np.savetxt(f, all_faces, fmt="4(%d %d %d %d)")
+            f.write(f"{len(faces)}\n(\n")
+            if (faces >= 0).all():
+                np.savetxt(f, faces, fmt=f"{faces.shape[1]}(" + " ".join(["%d"] * faces.shape[1]) + ")")
+            else:
+                for row in faces:
+                    row = row[row >= 0]
+                    f.write(f"{len(row)}(" + " ".join(map(str, row)) + ")\n")
             f.write(")\n")
-        for obj, values in (("owner", all_owner), ("neighbour", neighbour)):
+        for obj, values in (("owner", owner), ("neighbour", neighbour)):
             with open(os.path.join(poly, obj), "w") as f:
                 f.write(_HEADER.format(cls="labelList", location="constant/polyMesh", obj=obj)
                         .replace("    object", note + "    object"))
                 f.write(f"{len(values)}\n(\n")
                 np.savetxt(f, values, fmt="%d")
                 f.write(")\n")
-        start = len(nodes)
+        start = len(neighbour)
         entries = []
-        for patch in ("inlet", "outlet", "walls"):
-            count = len(patch_faces[patch][0])
+        for patch, count in counts.items():
             kind = "wall" if patch == "walls" else "patch"
             entries.append(f"    {patch}\n    {{\n        type            {kind};\n"
                            f"        nFaces          {count};\n        startFace       {start};\n    }}\n")
             start += count
         _foam_file(os.path.join(poly, "boundary"), "polyBoundaryMesh", "boundary",
-                   f"3\n(\n{''.join(entries)})\n")
-        if case:
-            facts = _creeping(mesh, axis, patch_faces["walls"][0], viscosity, reynolds, pressure_drop, length)
+                   f"{len(counts)}\n(\n{''.join(entries)})\n")
+        if facts is not None:
             _case_files(tmp, facts["pressure_drop_m2_s2"], viscosity, iterations)
             with open(os.path.join(tmp, CASE_FILE), "w") as f:
                 json.dump(facts, f, indent=2)
@@ -221,17 +246,98 @@ def write_openfoam(mesh, folder, *, axis: str = "x", case: bool = True, pressure
     return [folder]
 
 
+def write_octree_openfoam(fluid, folder, *, axis: str = "x", max_size: int = 8, grading: float = 1.0,
+                          case: bool = True, pressure_drop: float | None = None, viscosity: float = 1e-6,
+                          reynolds: float = 0.01, iterations: int = 5000, length: float | None = None):
+    """Octree polyMesh of the True voxels of ``fluid`` (a boolean Volume), and its case; see
+    :func:`openfoam_case` (``graded=True``), which adds the reservoirs. Returns the folder,
+    and ``dca_case.json`` records the cell count of each cube size."""
+    import edt
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from .._octree import allowed_levels, face_polygons, octree
+
+    if int(max_size) != max_size or max_size < 1 or (int(max_size) & (int(max_size) - 1)):
+        raise InputError(f"max_size must be a power of two (voxels), got {max_size!r}")
+    a = "zyx".index(axis)
+    pore = np.asarray(fluid.to_numpy(), bool)
+    top = int(np.log2(max_size))
+    distance = edt.edt(pore, black_border=False, parallel=0)  # voxels to the nearest solid voxel
+    tree = octree(pore.astype(np.int32), allowed_levels(distance - 0.5, grading=grading, max_level=top),
+                  max_level=top)
+    f = tree.faces
+    inner = f[:, 8] == 0
+    # keep the leaves joined face to face to both the inlet and the outlet
+    graph = coo_matrix((np.ones(inner.sum()), (f[inner, 0], f[inner, 1])), shape=(tree.n_leaves,) * 2)
+    piece = connected_components(graph, directed=False)[1]
+    box = f[:, 8] == 1
+    ends = [set(piece[f[box & (f[:, 2] == a) & (f[:, 3] == high), 0]]) for high in (0, 1)]
+    keep = np.isin(piece, list(ends[0] & ends[1]))
+    if not keep.any():
+        raise InputError(f"no part of the pore space connects the inlet ({axis}min) to the outlet ({axis}max): "
+                         "nothing can flow; check the phase and the axis")
+    new_id = np.cumsum(keep) - 1
+    doubled, poly = face_polygons(tree)
+    fk = keep[f[:, 0]]
+    f, poly = f[fk], poly[fk]
+    inner = f[:, 8] == 0
+    h = np.array(fluid.voxel_size, float)
+    x = (np.array(fluid.origin) + (doubled / 2 - 0.5) * h)[:, ::-1]
+    # orient: the emitting leaf's outward normal is +/- its axis; owner = the lower cell id
+    cell_a = new_id[f[:, 0]]
+    cell_b = np.where(inner, new_id[np.maximum(f[:, 1], 0)], -1)
+    owner = np.where(inner, np.minimum(cell_a, cell_b), cell_a)
+    neighbour = np.where(inner, np.maximum(cell_a, cell_b), -1)
+    outward = np.where(f[:, 3] == 1, 1.0, -1.0) * np.where(owner == cell_a, 1.0, -1.0)
+    p = x[poly[:, [0, 2, 4]]]
+    normal = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+    frame_axis = 2 - f[:, 2]  # array axis -> x, y, z column
+    flip = np.sign(normal[np.arange(len(f)), frame_axis]) != outward
+    poly[flip] = poly[flip][:, ::-1]
+    patch = np.full(len(f), 2)  # walls: ghosts (solid voxels) and the sealed sides
+    patch[(f[:, 8] == 1) & (f[:, 2] == a)] = f[(f[:, 8] == 1) & (f[:, 2] == a), 3]
+    patch[inner] = -1
+    order = np.lexsort((neighbour, owner, patch))  # internal (-1) first, upper triangular; then by patch, owner
+    f, poly, owner, neighbour, patch = f[order], poly[order], owner[order], neighbour[order], patch[order]
+    used = np.unique(poly[poly >= 0])
+    renum = np.full(len(x), -1)
+    renum[used] = np.arange(len(used))
+    poly = np.where(poly >= 0, renum[np.maximum(poly, 0)], -1)
+    x = x[used]
+    n_internal = int(np.count_nonzero(patch == -1))
+    counts = {name: int(np.count_nonzero(patch == k)) for k, name in enumerate(("inlet", "outlet", "walls"))}
+    facts = None
+    if case:
+        size = tree.size[keep]
+        pore_volume = float((size.astype(float) ** 3).sum() * np.prod(h))
+        wall = f[patch == 2]
+        wall_area = sum(float((wall[wall[:, 2] == ax, 7].astype(float) ** 2).sum()) * float(np.prod(np.delete(h, ax)))
+                        for ax in range(3))
+        facts = _case_numbers(x.min(axis=0), x.max(axis=0), pore_volume, wall_area, axis, viscosity, reynolds,
+                              pressure_drop, length)
+        facts["cells"] = int(keep.sum())
+        facts["cells_per_size_voxels"] = {str(2 ** k): int(c) for k, c in
+                                          enumerate(np.bincount(tree.level[keep], minlength=top + 1))}
+        facts["voxel_cells"] = int(pore.sum())
+    return _write_case(folder, x, poly, owner, neighbour[:n_internal], counts, int(keep.sum()), facts,
+                       viscosity, iterations)
+
+
 def _creeping(mesh, axis, wall_faces, nu, reynolds, pressure_drop, sample_length) -> dict:
     """The case's numbers: length, cross-section, porosity, hydraulic diameter, and the
     pressure drop for creeping flow (or the one given) with the Reynolds number it gives."""
+    q = mesh.points[wall_faces]
+    wall = float(np.linalg.norm(np.cross(q[:, 2] - q[:, 0], q[:, 3] - q[:, 1]), axis=1).sum() / 2)
+    return _case_numbers(mesh.points.min(axis=0), mesh.points.max(axis=0), float(mesh.cell_volumes().sum()), wall,
+                         axis, nu, reynolds, pressure_drop, sample_length)
+
+
+def _case_numbers(lo, hi, pore, wall, axis, nu, reynolds, pressure_drop, sample_length) -> dict:
     a = "xyz".index(axis)
-    lo, hi = mesh.points.min(axis=0), mesh.points.max(axis=0)
     length, area = float(hi[a] - lo[a]), float(np.prod(np.delete(hi - lo, a)))
     reservoirs = length - sample_length if sample_length is not None else 0.0
     length = length - reservoirs
-    pore = float(mesh.cell_volumes().sum())
-    q = mesh.points[wall_faces]
-    wall = float(np.linalg.norm(np.cross(q[:, 2] - q[:, 0], q[:, 3] - q[:, 1]), axis=1).sum() / 2)
     d_h = 4 * pore / wall
     estimate = lambda dp: dp * d_h ** 3 / (32 * nu ** 2 * length)  # noqa: E731  (module notes)
     dp = 32 * reynolds * nu ** 2 * length / d_h ** 3 if pressure_drop is None else float(pressure_drop)

@@ -63,3 +63,20 @@ def test_phases_name_the_labels_on_the_command_line(tmp_path, capsys):
     assert main(argv + ["--phases", "0=solid,1=pore,2=micro"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["k_m2"] > 0 and out["k_without_microporosity_m2"] == 0  # only the micro wall connects the faces
+
+
+def test_graded_tet_and_octree_openfoam_from_the_command_line(foam_file, tmp_path, capsys):
+    out = tmp_path / "graded.vtu"
+    assert main(["mesh", foam_file, "-o", str(out), "--kind", "tet", "--graded", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert out.exists() and result["cell_type"] == "tetra"
+    assert set(result["size_field"]["cubes_per_size_voxels"]) == {"2", "4", "8", "16"}
+    assert all(abs(e) < 0.05 for e in result["volume_error"].values())
+    assert result["quality"]["ok"] and result["quality"]["table"]["min_dihedral_deg"]["min"] >= 10
+    case = tmp_path / "case"
+    assert main(["mesh", foam_file, "-o", str(case), "--format", "openfoam", "--graded", "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["kind"] == "octree" and facts["cells"] < facts["voxel_cells"]
+    assert (case / "constant" / "polyMesh" / "faces").exists()
+    assert main(["mesh", foam_file, "-o", str(tmp_path / "s.stl"), "--graded"]) == 2
+    assert "--graded" in capsys.readouterr().err

@@ -1,0 +1,151 @@
+"""Graded meshes: the balanced octree, graded tetrahedra with smooth interfaces, the octree polyMesh."""
+
+import json
+
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+import dca
+import meshing
+from meshing._octree import allowed_levels, face_polygons, octree
+from meshing._voxel_mesh import TET_FACES
+
+
+def _ball(n=32, radius=9.5):
+    z, y, x = np.indices((n,) * 3) - (n - 1) / 2
+    return (z ** 2 + y ** 2 + x ** 2) <= radius ** 2
+
+
+def test_octree_is_balanced_covers_every_cell_once_and_its_faces_close_every_leaf():
+    pore = ~_ball(32, 9.5)
+    pore[:, :3, :5] = False  # a corner of solid as well
+    d = ndi.distance_transform_edt(pore)
+    tree = octree(pore.astype(np.int32), allowed_levels(d, grading=1.0, max_level=3), max_level=3)
+    size = tree.size
+    assert (size ** 3).sum() == pore.sum()  # the leaves tile the pore cells exactly
+    assert tree.level.max() >= 2  # and it did coarsen
+    owner = np.zeros((pore.size,), np.int64)
+    for i, (o, s) in enumerate(zip(tree.origin, size)):
+        block = np.zeros(pore.shape, bool)
+        block[o[0]:o[0] + s, o[1]:o[1] + s, o[2]:o[2] + s] = True
+        owner[block.ravel()] += 1
+    assert owner[pore.ravel()].max() == 1
+    f = tree.faces
+    inner = f[:, 8] == 0
+    assert (np.abs(tree.level[f[inner, 0]] - tree.level[f[inner, 1]]) <= 1).all()  # 2:1 across faces
+    # each leaf's faces (as either side) add up to its six sides: every cell is closed
+    area = f[:, 7].astype(float) ** 2
+    total = np.bincount(f[:, 0], weights=area, minlength=tree.n_leaves)
+    total += np.bincount(f[inner, 1], weights=area[inner], minlength=tree.n_leaves)
+    assert np.allclose(total, 6 * size.astype(float) ** 2)
+    # polygons: a hanging node sits on an edge midpoint only where a smaller leaf put one
+    points, poly = face_polygons(tree)
+    assert (poly[:, ::2] >= 0).all() and (poly[:, 1::2] >= 0).any()
+
+
+def _conforming(mesh):
+    faces = np.sort(mesh.cells[:, np.array(TET_FACES)].reshape(-1, 3), axis=1)
+    _, counts = np.unique(faces, axis=0, return_counts=True)
+    return counts.max() <= 2
+
+
+def test_graded_tet_mesh_of_a_ball_is_conforming_graded_smooth_and_keeps_the_volume():
+    n, h, radius = 40, 1e-5, 12.3
+    ball = _ball(n, radius)
+    v = dca.Volume(~ball, voxel_size=h)  # pore outside, a solid grain in the middle
+    mesh = meshing.graded_tet_mesh(v)
+    voxel_tets = 6 * n ** 3
+    assert mesh.n_cells * 5 < voxel_tets  # graded: well under a fifth of the voxel tetrahedra
+    assert _conforming(mesh)
+    volumes = mesh.region_volumes()
+    assert sum(volumes.values()) == pytest.approx((n * h) ** 3, rel=1e-12)  # the box, exactly
+    exact = 4 / 3 * np.pi * (radius * h) ** 3
+    assert volumes["solid"] == pytest.approx(ball.sum() * h ** 3, rel=0.01)
+    assert volumes["solid"] == pytest.approx(exact, rel=0.01)
+    q = mesh.quality().table()
+    assert q["min_dihedral_deg"]["min"] >= 10 and q["radius_ratio"]["p99"] <= 3
+    assert q["scaled_jacobian"]["min"] > 0.2
+    # smooth: the interface nodes lie on the sphere, not on the voxel staircase
+    tag = mesh.facet_names["pore|solid"]
+    nodes = np.unique(mesh.facets[mesh.facet_tags == tag])
+    r = np.linalg.norm(mesh.points[nodes] / h - (n - 1) / 2, axis=1)
+    moved = mesh.attrs["interface_nodes_moved_fully"] / mesh.attrs["interface_nodes"]
+    assert moved > 0.5
+    assert np.median(np.abs(r - radius)) < 0.15
+    staircase = meshing.graded_tet_mesh(v, snap=False)
+    stair_nodes = np.unique(staircase.facets[staircase.facet_tags == tag])
+    r0 = np.linalg.norm(staircase.points[stair_nodes] / h - (n - 1) / 2, axis=1)
+    assert np.median(np.abs(r - radius)) < 0.5 * np.median(np.abs(r0 - radius))
+    # facets face out of their cells and name the box faces
+    assert {"xmin", "xmax", "ymin", "ymax", "zmin", "zmax", "pore|solid"} <= set(mesh.facet_names)
+    p = mesh.points[mesh.facets]
+    normal = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
+    inside = mesh.points[mesh.cells[mesh.facet_cell]].mean(axis=1)
+    assert (np.einsum("ij,ij->i", normal, p[:, 0] - inside) > 0).all()
+
+
+def test_graded_tet_mesh_is_deterministic_and_three_phases_conform():
+    v = dca.samples.electrode(32, particle_radius=6, seed=2)
+    a, b = meshing.graded_tet_mesh(v), meshing.graded_tet_mesh(v)
+    assert np.array_equal(a.points, b.points) and np.array_equal(a.cells, b.cells)
+    assert len(a.cell_names) == 3 and _conforming(a)
+    pairs = {k for k in a.facet_names if "|" in k}
+    assert len(pairs) == 3  # every pair of the three phases meets somewhere
+    voxels = {name: np.count_nonzero(v.to_numpy() == label) * np.prod(v.voxel_size)
+              for name, label in dca.util.phase_names(v).items()}
+    for name, vol in a.region_volumes().items():
+        assert vol == pytest.approx(voxels[name], rel=0.05), name
+    q = a.quality().table()
+    assert q["min_dihedral_deg"]["min"] >= 10 and q["scaled_jacobian"]["min"] > 0.2
+
+
+def test_graded_mesh_of_one_phase_names_the_dropped_side_and_rejects_bad_sizes():
+    foam = dca.samples.open_cell_foam(32, cell_size=16, porosity=0.8, voxel_size=20e-6)
+    solid = meshing.graded_tet_mesh(foam, phases="solid")
+    assert set(solid.cell_names) == {"solid"} and "solid|pore" in solid.facet_names
+    assert _conforming(solid)
+    with pytest.raises(dca.InputError, match="power of two"):
+        meshing.graded_tet_mesh(foam, min_size=3)
+    with pytest.raises(dca.InputError, match="max_size"):
+        meshing.graded_tet_mesh(foam, min_size=4, max_size=2)
+
+
+def test_octree_openfoam_case_has_fewer_cells_closed_faces_and_the_same_walls(tmp_path):
+    n, h = 32, 1e-5
+    v = dca.samples.sphere_pack(n, radius=10, porosity=0.5, seed=3).replace(voxel_size=(h, h, h))
+    case = tmp_path / "case"
+    meshing.openfoam_case(v, case, axis="x", graded=True, max_size=8)
+    facts = json.loads((case / meshing.export.CASE_FILE).read_text())
+    assert facts["cells"] < facts["voxel_cells"]
+    assert int(facts["cells_per_size_voxels"]["4"]) > 0
+    voxel = tmp_path / "voxel"
+    meshing.openfoam_case(v, voxel, axis="x")
+    same = json.loads((voxel / meshing.export.CASE_FILE).read_text())
+    # the octree keeps the voxel walls: same pore volume (porosity) and wall area (hydraulic diameter)
+    assert facts["porosity"] == pytest.approx(same["porosity"], rel=1e-12)
+    assert facts["hydraulic_diameter_m"] == pytest.approx(same["hydraulic_diameter_m"], rel=1e-12)
+    # every cell closed: the face area vectors of each cell add up to zero
+    points, faces, owner, neighbour = _read_polymesh(case)
+    area = np.zeros((len(faces), 3))
+    for i, face in enumerate(faces):
+        p = points[face]
+        area[i] = 0.5 * np.cross(p - p.mean(axis=0), np.roll(p, -1, axis=0) - p.mean(axis=0)).sum(axis=0)
+    total = np.zeros((owner.max() + 1, 3))
+    np.add.at(total, owner, area)
+    np.add.at(total, neighbour, -area[:len(neighbour)])
+    assert np.abs(total).max() < 1e-9 * h ** 2
+    assert (owner[:len(neighbour)] < neighbour).all()
+
+
+def _read_polymesh(case):
+    def body(name):
+        text = (case / "constant" / "polyMesh" / name).read_text()
+        return text[text.index("(", text.index("}")) + 1:text.rindex(")")]
+    rows = [row for row in body("points").split("\n") if "(" in row]
+    points = np.array([[float(c) for c in row.strip("() ").split()] for row in rows])
+    faces = [np.array(row[row.index("(") + 1:row.index(")")].split(), int) for row in body("faces").split("\n")
+             if "(" in row]
+    owner = np.array(body("owner").split(), int)
+    neighbour = np.array(body("neighbour").split(), int)
+    return points, faces, owner, neighbour
