@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import time
 
+import numba
 import numpy as np
 from scipy import ndimage as ndi
 
@@ -155,59 +156,108 @@ def _volumes(p):
     return np.einsum("ij,ij->i", p[:, 1] - p[:, 0], np.cross(p[:, 2] - p[:, 0], p[:, 3] - p[:, 0])) / 6
 
 
-def _bad(p, ref=None):
-    """Elements below the guard's floor (and, given reference metrics, worse than they were)."""
-    from ._quality import _tet_metrics
-
-    m = _tet_metrics(p)
-    vol = _volumes(p)
-    bad = ((vol <= 0) | (m["min_dihedral_deg"] < GUARD["min_dihedral_deg"])
-           | (m["radius_ratio"] > GUARD["max_radius_ratio"]) | (m["scaled_jacobian"] < GUARD["min_scaled_jacobian"]))
-    if ref is not None:  # tolerate what was already there, not what got worse
-        bad &= ((vol <= 0) | (m["min_dihedral_deg"] < ref["min_dihedral_deg"] - 1e-6)
-                | (m["radius_ratio"] > ref["radius_ratio"] + 1e-6)
-                | (m["scaled_jacobian"] < ref["scaled_jacobian"] - 1e-6))
-    return bad, m
-
-
 def _edges(tets):
-    pairs = np.concatenate([tets[:, [i, j]] for i in range(4) for j in range(i + 1, 4)])
-    return np.unique(np.sort(pairs, axis=1), axis=0)
+    pairs = np.sort(np.concatenate([tets[:, [i, j]] for i in range(4) for j in range(i + 1, 4)]), axis=1)
+    n = int(tets.max()) + 1
+    key = np.unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1])
+    return np.stack(np.divmod(key, n), axis=1)
 
 
-def _guarded_move(u, tets, nodes, target, rounds=8, halve=True):
-    """Move ``nodes`` toward ``target`` as far as the quality guard lets each one (halving a
-    move while any element around it would fall below the floor, dropping it at last)."""
-    if not len(nodes):
-        return u, 0
-    move = target - u[nodes]
-    touched = np.nonzero(np.isin(tets, nodes).any(axis=1))[0]
-    ref = _bad(u[tets[touched]])[1]
-    where = np.full(len(u), -1)
-    where[nodes] = np.arange(len(nodes))
-    scale = np.ones(len(nodes))
-    for r in range(rounds + 1):
-        trial = u.copy()
-        trial[nodes] += scale[:, None] * move
-        bad = _bad(trial[tets[touched]], ref)[0]
-        if not bad.any():
-            break
-        # blame the node of each bad element that moved furthest
-        who = where[tets[touched[bad]]]
-        reach = np.where(who >= 0, (scale * np.linalg.norm(move, axis=1))[np.maximum(who, 0)], -1.0)
-        culprits = np.unique(who[np.arange(len(who)), np.argmax(reach, axis=1)])
-        scale[culprits] = 0 if (r >= rounds - 1 or not halve) else scale[culprits] * 0.5
-    while bad.any():  # what is still bad: drop every move around it
-        who = where[tets[touched[bad]].ravel()]
-        scale[np.unique(who[who >= 0])] = 0
-        trial = u.copy()
-        trial[nodes] += scale[:, None] * move
-        bad = _bad(trial[tets[touched]], ref)[0]
-    return trial, int(np.count_nonzero(scale == 1))
+@numba.njit(cache=True, inline="always")
+def _det(ax, ay, az, bx, by, bz, cx, cy, cz):
+    return ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx)
+
+
+@numba.njit(cache=True)
+def _tet_fine(u, t, min_dihedral, max_ratio, min_jacobian):
+    """Whether tetrahedron ``t`` of nodes ``u`` is positively oriented and above the quality
+    floor (the definitions of meshing.quality: dihedral angles, radius ratio, scaled Jacobian)."""
+    x0, y0, z0 = u[t[0], 0], u[t[0], 1], u[t[0], 2]
+    ax, ay, az = u[t[1], 0] - x0, u[t[1], 1] - y0, u[t[1], 2] - z0
+    bx, by, bz = u[t[2], 0] - x0, u[t[2], 1] - y0, u[t[2], 2] - z0
+    cx, cy, cz = u[t[3], 0] - x0, u[t[3], 1] - y0, u[t[3], 2] - z0
+    det = _det(ax, ay, az, bx, by, bz, cx, cy, cz)
+    if det <= 0:
+        return False
+    # the six edge vectors: 01=a, 02=b, 03=c, 12=b-a, 13=c-a, 23=c-b
+    la, lb, lc = np.sqrt(ax * ax + ay * ay + az * az), np.sqrt(bx * bx + by * by + bz * bz), \
+        np.sqrt(cx * cx + cy * cy + cz * cz)
+    dx, dy, dz = bx - ax, by - ay, bz - az
+    ex, ey, ez = cx - ax, cy - ay, cz - az
+    fx, fy, fz = cx - bx, cy - by, cz - bz
+    ld, le, lf = np.sqrt(dx * dx + dy * dy + dz * dz), np.sqrt(ex * ex + ey * ey + ez * ez), \
+        np.sqrt(fx * fx + fy * fy + fz * fz)
+    # scaled Jacobian: det over the three edge lengths at each corner (every corner sees det)
+    s2 = 1.4142135623730951 * det
+    if s2 < min_jacobian * la * lb * lc or s2 < min_jacobian * la * ld * le or s2 < min_jacobian * lb * ld * lf \
+            or s2 < min_jacobian * lc * le * lf:
+        return False
+    # face normals (outward up to sign) and areas: faces 012, 013, 023, 123
+    n0x, n0y, n0z = ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx
+    n1x, n1y, n1z = ay * cz - az * cy, az * cx - ax * cz, ax * cy - ay * cx
+    n2x, n2y, n2z = by * cz - bz * cy, bz * cx - bx * cz, bx * cy - by * cx
+    n3x, n3y, n3z = dy * ez - dz * ey, dz * ex - dx * ez, dx * ey - dy * ex
+    a0 = np.sqrt(n0x * n0x + n0y * n0y + n0z * n0z)
+    a1 = np.sqrt(n1x * n1x + n1y * n1y + n1z * n1z)
+    a2 = np.sqrt(n2x * n2x + n2y * n2y + n2z * n2z)
+    a3 = np.sqrt(n3x * n3x + n3y * n3y + n3z * n3z)
+    # dihedral angle at an edge: sin(theta) = (3 V |edge|) / (2 A_i A_j) ... use cos from the normals:
+    # with normals oriented as above, the interior angle at the edge shared by faces i and j is
+    # pi - angle(n_i, n_j) once both point outward; the signs below make them outward.
+    o0 = -1.0  # 012 points toward node 3 (det > 0): flip
+    o1 = 1.0   # 013 = a x c points away from node 2
+    o2 = -1.0  # 023 = b x c points toward node 1: flip
+    o3 = 1.0   # 123 = (b-a) x (c-a) points away from node 0
+    cos_floor = np.cos(np.radians(min_dihedral))
+    pairs = ((n0x * o0, n0y * o0, n0z * o0, a0), (n1x * o1, n1y * o1, n1z * o1, a1),
+             (n2x * o2, n2y * o2, n2z * o2, a2), (n3x * o3, n3y * o3, n3z * o3, a3))
+    for i in range(4):
+        for j in range(i + 1, 4):
+            pi, pj = pairs[i], pairs[j]
+            # interior dihedral theta: cos(theta) = -n_i.n_j / (|n_i||n_j|); theta < floor <=> cos > cos_floor
+            if -(pi[0] * pj[0] + pi[1] * pj[1] + pi[2] * pj[2]) > cos_floor * pi[3] * pj[3]:
+                return False
+    area = 0.5 * (a0 + a1 + a2 + a3)
+    aa, bb, cc = la * la, lb * lb, lc * lc
+    nx = aa * n2x + bb * (cy * az - cz * ay) + cc * n0x
+    ny = aa * n2y + bb * (cz * ax - cx * az) + cc * n0y
+    nz = aa * n2z + bb * (cx * ay - cy * ax) + cc * n0z
+    volume = det / 6
+    circum = np.sqrt(nx * nx + ny * ny + nz * nz) / (12 * volume)
+    return circum <= max_ratio * 3 * (3 * volume / area)
+
+
+@numba.njit(cache=True)
+def _guarded_moves(u, tets, start, around, nodes, target, halvings, floor):
+    """Move each node in turn toward its target, as far as all its elements stay above the
+    floor: the full move, else halves of it (``halvings`` times), else not at all. Nodes
+    later in the list see the earlier moves. Returns how many moved the whole way."""
+    full = 0
+    for n in range(len(nodes)):
+        node = nodes[n]
+        home = u[node].copy()
+        step = target[n] - home
+        scale = 1.0
+        for _ in range(halvings + 1):
+            u[node] = home + scale * step
+            ok = True
+            for q in range(start[node], start[node + 1]):
+                if not _tet_fine(u, tets[around[q]], floor[0], floor[1], floor[2]):
+                    ok = False
+                    break
+            if ok:
+                break
+            scale *= 0.5
+        if not ok:
+            u[node] = home
+        elif scale == 1.0:
+            full += 1
+    return full
 
 
 def _project(u, nodes, a, b, fields, fixed, limit, steps=4, delta=0.5):
-    """Newton steps from ``u[nodes]`` toward F_a = F_b, within ``limit`` of the start."""
+    """Newton steps from ``u[nodes]`` toward F_a = F_b, within ``limit`` of the start; and the
+    median slope |grad(F_a - F_b)| there (field units per voxel)."""
     rows = np.arange(len(nodes))
     p = u[nodes].copy()
     for _ in range(steps):
@@ -223,12 +273,12 @@ def _project(u, nodes, a, b, fields, fixed, limit, steps=4, delta=0.5):
         step = p - u[nodes]
         length = np.linalg.norm(step, axis=1)
         p = u[nodes] + step * np.minimum(1, limit / np.maximum(length, 1e-12))[:, None]
-    return p
+    return p, float(np.median(np.sqrt((grad ** 2).sum(axis=1))))
 
 
-def _snap(u, tets, tag, fields, extent, passes=2):
-    """Interface nodes onto their phases' equal-indicator level set, alternating with guarded
-    smoothing of the nodes next to them, which makes room for the moves the guard refused."""
+def _snap_setup(u, tets, tag, extent):
+    """What snapping needs, once: the interface nodes and their two phases, each node's
+    shortest edge and elements (CSR), the box nodes, the free nodes next to the interface."""
     n = len(u)
     lo = np.full(n, np.iinfo(np.int32).max)
     hi = np.full(n, -1)
@@ -236,39 +286,86 @@ def _snap(u, tets, tag, fields, extent, passes=2):
     np.minimum.at(lo, flat, lab)
     np.maximum.at(hi, flat, lab)
     moving = np.nonzero(lo != hi)[0]
-    if not len(moving):
-        return u, 0, 0
-    a, b = lo[moving] - 1, hi[moving] - 1
     edges = _edges(tets)
     length = np.linalg.norm(u[edges[:, 0]] - u[edges[:, 1]], axis=1)
     shortest = np.full(n, np.inf)
     np.minimum.at(shortest, edges[:, 0], length)
     np.minimum.at(shortest, edges[:, 1], length)
     on_box = (np.abs(u) < 1e-9) | (np.abs(u - extent) < 1e-9)
-    fixed = on_box[moving]  # box nodes slide within their face
-    home = u[moving].copy()
-    # the free nodes next to the interface, smoothed toward their neighbours' mean
-    near = np.zeros(n, bool)
+    order = np.argsort(flat, kind="stable")
+    start = np.zeros(n + 1, np.int64)
+    start[1:] = np.cumsum(np.bincount(flat, minlength=n))
     is_moving = np.zeros(n, bool)
     is_moving[moving] = True
+    near = np.zeros(n, bool)
     near[edges[is_moving[edges[:, 0]], 1]] = True
     near[edges[is_moving[edges[:, 1]], 0]] = True
     free = np.nonzero(near & ~is_moving & ~on_box.any(axis=1))[0]
-    degree = np.bincount(edges.ravel(), minlength=n)
-    full = 0
+    keep = is_moving[edges[:, 0]] | is_moving[edges[:, 1]] | near[edges[:, 0]] | near[edges[:, 1]]
+    return {"moving": moving, "a": lo[moving] - 1, "b": hi[moving] - 1, "limit": 0.45 * shortest[moving],
+            "fixed": on_box[moving], "start": start, "around": (order // 4).astype(np.int64), "free": free,
+            "edges": edges[keep], "degree": np.bincount(edges.ravel(), minlength=n)}
+
+
+def _snap(u, tets, fields, s, passes=2):
+    """Interface nodes onto their phases' equal-indicator level set, alternating with guarded
+    smoothing of the free nodes next to them, which makes room for the moves the guard refused.
+    Every interface node stays within 0.45 of its shortest edge of where it started."""
+    floor = np.array([GUARD["min_dihedral_deg"], GUARD["max_radius_ratio"], GUARD["min_scaled_jacobian"]])
+    moving, free, edges, degree = s["moving"], s["free"], s["edges"], s["degree"]
+    home = u[moving]
+    u = u.copy()
+    full, slope = 0, 1.0
     for k in range(passes):
-        target = _project(u, moving, a, b, fields, fixed, 0.45 * shortest[moving])
-        # keep every node within 0.45 of its shortest edge of where it started
+        target, slope = _project(u, moving, s["a"], s["b"], fields, s["fixed"], s["limit"])
         step = target - home
         reach = np.linalg.norm(step, axis=1)
-        target = home + step * np.minimum(1, 0.45 * shortest[moving] / np.maximum(reach, 1e-12))[:, None]
-        u, full = _guarded_move(u, tets, moving, target, halve=False)
+        target = home + step * np.minimum(1, s["limit"] / np.maximum(reach, 1e-12))[:, None]
+        full = _guarded_moves(u, tets, s["start"], s["around"], moving, target, 0, floor)
         if k < passes - 1 and len(free):
-            total = np.zeros((n, 3))
+            total = np.zeros((len(u), 3))
             np.add.at(total, edges[:, 0], u[edges[:, 1]])
             np.add.at(total, edges[:, 1], u[edges[:, 0]])
-            u, _ = _guarded_move(u, tets, free, total[free] / degree[free, None])
-    return u, len(moving), full
+            _guarded_moves(u, tets, s["start"], s["around"], free, total[free] / degree[free, None], 2, floor)
+    return u, int(full), slope
+
+
+def _interface_areas(u, tets, tag, regions):
+    """Area of each region's interface with the others (voxel units)."""
+    faces = tets[:, np.array(TET_FACES)].reshape(-1, 3)
+    key = np.sort(faces, axis=1)
+    owner_tag = np.repeat(tag, 4)
+    order = np.lexsort(key.T[::-1])
+    key, owner_tag, faces = key[order], owner_tag[order], faces[order]
+    same = np.nonzero((key[1:] == key[:-1]).all(axis=1) & (owner_tag[1:] != owner_tag[:-1]))[0]
+    p = u[faces[same]]
+    area = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
+    out = np.zeros(len(regions))
+    for side in (same, same + 1):
+        out += np.bincount(owner_tag[side] - 1, weights=area, minlength=len(regions))
+    return out
+
+
+def _snap_to_volume(u, tets, tag, fields, region, regions, extent, corrections=2):
+    """Snap (:func:`_snap`), then offset each phase's level set by its volume error over its
+    interface area and snap again from the start: nodes on a convex surface cut its chords,
+    which alone loses about 3 h^2 / (8 R^2) of a grain of radius R (2 % for h = 2, R = 6)."""
+    target = np.array([np.count_nonzero(region == r) for r in regions], float)
+    fields = list(fields)
+    setup = _snap_setup(u, tets, tag, extent)
+    moved = len(setup["moving"])
+    if not moved:
+        return u, 0, 0
+    for k in range(corrections + 1):
+        snapped, full, slope = _snap(u, tets, fields, setup)
+        volume = np.bincount(tag - 1, weights=_volumes(snapped[tets]), minlength=len(regions))
+        error = (target - volume) / target
+        if k == corrections or np.abs(error).max() < 1e-3:
+            break
+        area = np.maximum(_interface_areas(snapped, tets, tag, regions), 1e-12)
+        shift = (target - volume) / area * slope  # level-set offset in field units
+        fields = [f + np.float32(w) for f, w in zip(fields, shift)]
+    return snapped, moved, full
 
 
 def _tet_facets(x, tets, tag, meshed_ids, names, extent):
@@ -391,7 +488,7 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 2, max_size: int = 1
     tets[negative] = tets[negative][:, [0, 2, 1, 3]]
     moved = full = 0
     if snap:
-        u, moved, full = _snap(u, tets, tag, fields, shape.astype(float))
+        u, moved, full = _snap_to_volume(u, tets, tag, fields, region, sorted(names), shape.astype(float))
     h = np.array(volume.voxel_size, float)
     x = (np.array(volume.origin) + (u - 0.5) * h)[:, ::-1]  # (x, y, z) metres, nodes at voxel corners
     negative = _volumes(x[tets]) < 0
