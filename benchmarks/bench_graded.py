@@ -2,6 +2,7 @@
 
     python benchmarks/bench_graded.py foam [N]        # CalculiX compression of an open-cell foam, 4 meshes
     python benchmarks/bench_graded.py berea [N]       # simpleFoam on a Berea crop: octree vs voxel polyMesh
+    python benchmarks/bench_graded.py snappy [N]      # the same with blockMesh + snappyHexMesh on our STL
     python benchmarks/bench_graded.py electrode [N]   # graded mesh of a three-phase electrode: time, memory
 
 Each case prints one JSON line per mesh. Run each in a fresh process; peak memory is the
@@ -29,11 +30,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def foam(n: int = 64):
     v = dca.samples.open_cell_foam(n, cell_size=24.0, porosity=0.85, voxel_size=20e-6, seed=0)
-    builds = {"graded_tet": lambda: meshing.graded_tet_mesh(v, phases="solid"),
-              "graded_tet_min1": lambda: meshing.graded_tet_mesh(v, phases="solid", min_size=1),
+    fine = dca.Volume(np.repeat(np.repeat(np.repeat(v.to_numpy(), 2, 0), 2, 1), 2, 2),
+                      voxel_size=tuple(h / 2 for h in v.voxel_size))
+    builds = {"graded_tet10": lambda: meshing.graded_tet_mesh(v, phases="solid").quadratic(),
+              "graded_tet": lambda: meshing.graded_tet_mesh(v, phases="solid"),
+              "voxel_tet": lambda: meshing.tet_mesh(v, phases="solid"),
               "voxel_hex": lambda: meshing.hex_mesh(v, phases="solid"),
-              "voxel_tet": lambda: meshing.tet_mesh(v, phases="solid")}
-    for name, build in builds.items():
+              "voxel_hex_halved": lambda: meshing.hex_mesh(fine, phases="solid")}  # each voxel as 8 bricks
+    only = sys.argv[3].split(",") if len(sys.argv) > 3 else list(builds)
+    for name in only:
+        build = builds[name]
         t = time.perf_counter()
         mesh = build()
         t_mesh = time.perf_counter() - t
@@ -74,6 +80,110 @@ def berea(n: int = 48, grading: float = 1.0, max_size: int = 8):
         shutil.rmtree(root)
 
 
+_SNAPPY = """FoamFile {{ version 2.0; format ascii; class dictionary; object snappyHexMeshDict; }}
+castellatedMesh true; snap true; addLayers false;
+geometry {{ pore.stl {{ type triSurfaceMesh; name pore; }} }}
+castellatedMeshControls
+{{
+    maxLocalCells 10000000; maxGlobalCells 100000000; minRefinementCells 0; maxLoadUnbalance 0.1;
+    nCellsBetweenLevels 2; features ();
+    refinementSurfaces {{ pore {{ level ({level} {level}); }} }}
+    resolveFeatureAngle 30; refinementRegions {{}};
+    locationInMesh ({inside}); allowFreeStandingZoneFaces true;
+}}
+snapControls {{ nSmoothPatch 3; tolerance 2.0; nSolveIter 30; nRelaxIter 5; nFeatureSnapIter 10;
+               implicitFeatureSnap true; explicitFeatureSnap false; multiRegionFeatureSnap false; }}
+addLayersControls {{ relativeSizes true; layers {{}}; expansionRatio 1; finalLayerThickness 0.3; minThickness 0.1;
+                    nGrow 0; featureAngle 60; nRelaxIter 3; nSmoothSurfaceNormals 1; nSmoothNormals 3;
+                    nSmoothThickness 10; maxFaceThicknessRatio 0.5; maxThicknessToMedialRatio 0.3;
+                    minMedialAxisAngle 90; nBufferCellsNoExtrude 0; nLayerIter 50; }}
+meshQualityControls
+{{
+    maxNonOrtho 65; maxBoundarySkewness 20; maxInternalSkewness 4; maxConcave 80; minVol 1e-30;
+    minTetQuality 1e-15; minArea -1; minTwist 0.02; minDeterminant 0.001; minFaceWeight 0.05;
+    minVolRatio 0.01; minTriangleTwist -1; nSmoothScale 4; errorReduction 0.75;
+}}
+mergeTolerance 1e-6;
+"""
+
+_BLOCK = """FoamFile {{ version 2.0; format ascii; class dictionary; object blockMeshDict; }}
+convertToMeters 1;
+vertices ( ({a0} {b0} {c0}) ({a1} {b0} {c0}) ({a1} {b1} {c0}) ({a0} {b1} {c0})
+           ({a0} {b0} {c1}) ({a1} {b0} {c1}) ({a1} {b1} {c1}) ({a0} {b1} {c1}) );
+blocks ( hex (0 1 2 3 4 5 6 7) ({na} {nb} {nc}) simpleGrading (1 1 1) );
+edges (); boundary (); mergePatchPairs ();
+"""
+
+
+def snappy(n: int = 48, cell: int = 2, level: int = 1):
+    """blockMesh + snappyHexMesh on our STL of the same pore space (with the same reservoirs),
+    then simpleFoam: the route CFD users run, beside our octree polyMesh (``berea``)."""
+    import re
+
+    sys.path.insert(0, os.path.join(HERE, "..", "tests", "meshing"))
+    from test_real_tools import _foam_env
+
+    from meshing.export._openfoam import _case_files
+
+    v = dca.read(os.path.join(HERE, "..", "..", "shared", "data", "berea_200.npz"), voxel_size=5.345e-6)[:n, :n, :n]
+    h, reservoir = v.voxel_size[2], 3
+    fluid = dca.Volume(np.pad(v.to_numpy(), [(0, 0), (0, 0), (reservoir, reservoir)], constant_values=True),
+                       voxel_size=v.voxel_size, origin=(0.0, 0.0, -reservoir * h))
+    env = _foam_env()
+    root = tempfile.mkdtemp()
+    try:
+        t0 = time.perf_counter()
+        os.makedirs(os.path.join(root, "constant", "triSurface"))
+        os.makedirs(os.path.join(root, "system"))
+        meshing.surface(fluid).write(os.path.join(root, "constant", "triSurface", "pore.stl"), patches=True)
+        lo = np.array([-(reservoir + 0.5) * h, -0.5 * h, -0.5 * h])  # x, y, z of the box corner
+        hi = lo + np.array([(n + 2 * reservoir) * h, n * h, n * h])
+        pad = cell * h
+        counts = np.ceil((hi - lo + 2 * pad) / (cell * h)).astype(int)
+        a0, b0, c0 = lo - pad
+        a1, b1, c1 = lo - pad + counts * cell * h
+        with open(os.path.join(root, "system", "blockMeshDict"), "w") as f:
+            f.write(_BLOCK.format(a0=a0, b0=b0, c0=c0, a1=a1, b1=b1, c1=c1, na=counts[0], nb=counts[1], nc=counts[2]))
+        inside = (lo + np.array([1.37 * h, 0.5 * n * h + 0.113 * h, 0.5 * n * h + 0.071 * h]))
+        with open(os.path.join(root, "system", "snappyHexMeshDict"), "w") as f:
+            f.write(_SNAPPY.format(level=level, inside=" ".join(f"{c:.9g}" for c in inside)))
+        _case_files(root, 1.0, 1e-6, 3000)  # controlDict, schemes, solution; 0/ is rewritten below
+        for tool in (["blockMesh"], ["snappyHexMesh", "-overwrite"]):
+            run = subprocess.run(tool + ["-case", root], capture_output=True, text=True, env=env)
+            if run.returncode:
+                raise RuntimeError(run.stdout[-3000:] + run.stderr[-2000:])
+        t_mesh = time.perf_counter() - t0
+        check = subprocess.run(["checkMesh", "-case", root], capture_output=True, text=True, env=env)
+        cells = int(re.search(r"cells:\s+(\d+)", check.stdout).group(1))
+        length, area = n * h, (n * h) ** 2
+        pore = float(v.to_numpy().mean())
+        wall = meshing.surface(v).region_volumes()  # area per patch (m^2)
+        d_h = 4 * pore * length * area / wall.get("wall", 1.0)
+        dp = 32 * 0.01 * 1e-12 * length / d_h ** 3
+        for name, cls, body in (
+                ("U", "volVectorField", 'dimensions [0 1 -1 0 0 0 0]; internalField uniform (0 0 0);\n'
+                 'boundaryField { pore_xmin { type zeroGradient; } pore_xmax { type zeroGradient; } '
+                 '".*" { type noSlip; } }\n'),
+                ("p", "volScalarField", f'dimensions [0 2 -2 0 0 0 0]; internalField uniform 0;\n'
+                 f'boundaryField {{ pore_xmin {{ type fixedValue; value uniform {dp:.12g}; }} '
+                 f'pore_xmax {{ type fixedValue; value uniform 0; }} ".*" {{ type zeroGradient; }} }}\n')):
+            with open(os.path.join(root, "0", name), "w") as f:
+                f.write(f"FoamFile {{ version 2.0; format ascii; class {cls}; object {name}; }}\n{body}")
+        t = time.perf_counter()
+        subprocess.run(["simpleFoam", "-case", root], capture_output=True, text=True, env=env, check=True)
+        last = max((d for d in os.listdir(root) if d.isdigit() and int(d) > 0), key=int)
+        phi = open(os.path.join(root, last, "phi")).read()
+        block = re.search(r"pore_xmax\s*\{[^}]*?value\s+nonuniform\s+List<scalar>\s*\d+\s*\(([^)]*)\)", phi, re.S)
+        flux = float(np.array(block.group(1).split(), float).sum())
+        k = flux * 1e-6 * length / (area * dp)
+        print(json.dumps({"case": f"berea{n}", "mesh": f"snappyHexMesh (background {cell} voxels, level {level})",
+                          "cells": cells, "checkMesh_ok": "Mesh OK." in check.stdout, "mesh_s": round(t_mesh, 1),
+                          "simpleFoam_s": round(time.perf_counter() - t, 1),
+                          "k_mD": k / dca.M2_PER_MILLIDARCY}), flush=True)
+    finally:
+        shutil.rmtree(root)
+
+
 def electrode(n: int = 200):
     v = dca.samples.electrode(n, particle_radius=7.0, seed=0)
     t = time.perf_counter()
@@ -93,5 +203,5 @@ def electrode(n: int = 200):
 
 if __name__ == "__main__":
     case = sys.argv[1]
-    args = [int(a) for a in sys.argv[2:]]
-    {"foam": foam, "berea": berea, "electrode": electrode}[case](*args)
+    args = [int(a) for a in sys.argv[2:3]]
+    {"foam": foam, "berea": berea, "snappy": snappy, "electrode": electrode}[case](*args)

@@ -3,10 +3,10 @@ inside, interfaces conforming and moved onto the smoothed phase boundaries.
 
 How (and why not a library; benchmarks/README.md, "Graded meshes", has the measurements):
 
-1. The size field. Each voxel's distance to the nearest interface (an exact Euclidean
-   distance transform) bounds the element size there: ``grading`` times that distance,
-   between ``min_size`` and ``max_size`` voxels. Inside a ligament or a throat the distance is
-   at most half its local thickness, so thin parts stay fine by the same rule.
+1. The size field: at each voxel, ``thickness`` times the local thickness of its phase plus
+   ``grading`` times its distance to the nearest interface (exact Euclidean distance
+   transforms), between ``min_size`` and ``max_size`` voxels. Films, ligaments and throats
+   get small elements, thick grains and open pores large ones, at their interfaces too.
 2. A 2:1-balanced octree of cubes of ``min_size * 2**level`` voxels follows it
    (:mod:`meshing._octree`).
 3. Tetrahedra: a cube whose six faces each meet one cube of its size (or the box) takes the
@@ -47,6 +47,25 @@ __all__ = ["graded_tet_mesh", "GUARD"]
 
 #: quality floor that interface moves must keep (a margin above meshing.DEFAULT_THRESHOLDS)
 GUARD = {"min_dihedral_deg": 12.0, "max_radius_ratio": 2.9, "min_scaled_jacobian": 0.22}
+
+
+def _size_field(region, edge, grading, thickness, max_size):
+    """Element size (voxels) wanted at each voxel: ``thickness`` times the local thickness of
+    its phase there, plus ``grading`` times its distance to the nearest interface. The local
+    thickness is twice the largest distance to another phase within two voxels (the radius of
+    the ridge of the phase's distance map nearby); films and throats thinner than a few voxels
+    get cubes of one voxel, grains and pores get larger ones, interfaces included."""
+    import edt
+
+    if not edge.any():
+        return np.full(region.shape, float(max_size), np.float32)
+    distance = edt.edt(~edge, black_border=False, parallel=0).astype(np.float32)
+    local = np.zeros(region.shape, np.float32)
+    for r in np.unique(region):
+        inside = region == r
+        ridge = ndi.maximum_filter(edt.edt(inside, black_border=False, parallel=0).astype(np.float32), size=5)
+        local[inside] = 2 * ridge[inside]
+    return np.minimum(thickness * local + grading * distance, max_size)
 
 
 def _octree_tets(tree):
@@ -421,8 +440,8 @@ def _tet_facets(x, tets, tag, meshed_ids, names, extent):
 
 
 @takes_volume
-def graded_tet_mesh(volume, *, phases=None, min_size: int = 2, max_size: int = 16, grading: float = 1.0,
-                    sigma: float = 0.8, snap: bool = True) -> Mesh:
+def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 16, grading: float = 0.5,
+                    thickness: float = 0.5, sigma: float = 0.8, snap: bool = True) -> Mesh:
     """Graded, conforming tetrahedral mesh with smooth interfaces (see the module notes).
 
     Parameters
@@ -434,10 +453,10 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 2, max_size: int = 1
         between the true phases; the others are then dropped and their interfaces become
         boundary facets named ``"kept|dropped"``.
     min_size, max_size : int
-        Smallest and largest element cube, in voxels (powers of two; ``min_size`` 1 or 2).
-    grading : float
-        Element size as a fraction of the distance to the nearest interface (smaller: finer
-        and more elements).
+        Smallest and largest element cube, in voxels (powers of two).
+    grading, thickness : float
+        The size field: element size = ``thickness`` x the local thickness of the phase
+        + ``grading`` x the distance to the nearest interface (smaller: finer, more elements).
     sigma : float
         Smoothing of the phase indicators that the interfaces follow, in voxels.
     snap : bool
@@ -455,8 +474,8 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 2, max_size: int = 1
             raise InputError(f"{name} must be a power of two (voxels), got {v!r}")
     if max_size < min_size:
         raise InputError(f"max_size ({max_size}) must be at least min_size ({min_size})")
-    if not grading > 0:
-        raise InputError(f"grading must be positive, got {grading!r}")
+    if not (grading >= 0 and thickness > 0):
+        raise InputError(f"grading must be >= 0 and thickness > 0, got {grading!r} and {thickness!r}")
     require_memory(volume.size, "graded mesh", shape=volume.shape)
     region, ids, _ = regions_of(volume, None)
     keep_names = list(ids) if phases is None else [k for k in regions_of(volume, phases)[1]]
@@ -470,15 +489,13 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 2, max_size: int = 1
         d = region[tuple(lo)] != region[tuple(hi)]
         edge[tuple(lo)] |= d
         edge[tuple(hi)] |= d
-    import edt
-
-    distance = edt.edt(~edge, black_border=False, parallel=0) if edge.any() else np.full(region.shape, np.inf)
+    target = _size_field(region, edge, grading, thickness, max_size)
     s0 = int(min_size)
     top = int(np.log2(max_size // s0))
     cells = tuple(-(-shape // s0))
-    padded = np.pad(distance, [(0, c * s0 - n) for c, n in zip(cells, shape)], mode="edge")
-    cell_distance = padded.reshape(cells[0], s0, cells[1], s0, cells[2], s0).min(axis=(1, 3, 5))
-    allowed = allowed_levels(cell_distance / s0, grading=grading, max_level=top)
+    padded = np.pad(target, [(0, c * s0 - n) for c, n in zip(cells, shape)], mode="edge")
+    cell_target = padded.reshape(cells[0], s0, cells[1], s0, cells[2], s0).min(axis=(1, 3, 5))
+    allowed = allowed_levels(cell_target / s0, grading=1.0, max_level=top)
     tree = octree(np.ones(cells, np.int32), allowed, max_level=top, homogeneous=False)
     doubled, tets, _ = _octree_tets(tree)
     u = np.minimum(doubled / 2 * s0, shape)  # voxel-corner units; cells past an odd edge are cut back
@@ -502,6 +519,7 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 2, max_size: int = 1
     facet_tags = np.array([facet_names.setdefault(s, first + len(facet_names) + 1) for s in name], np.int32)
     levels = np.bincount(tree.level, minlength=top + 1)
     attrs = {"graded": True, "min_size_voxels": s0, "max_size_voxels": int(max_size), "grading": float(grading),
+             "thickness": float(thickness),
              "sigma_voxels": float(sigma),
              "cubes_per_size_voxels": {str(s0 * 2 ** k): int(c) for k, c in enumerate(levels)},
              "interface_nodes": int(moved), "interface_nodes_moved_fully": int(full),

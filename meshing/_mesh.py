@@ -14,8 +14,10 @@ from dca import InputError
 __all__ = ["Mesh", "CELL_TYPES", "BOX_FACES"]
 
 # cell type -> nodes per cell, and the facet type of its faces
-CELL_TYPES = {"triangle": 3, "quad": 4, "tetra": 4, "hexahedron": 8}
-FACET_TYPES = {"tetra": "triangle", "hexahedron": "quad"}
+CELL_TYPES = {"triangle": 3, "quad": 4, "tetra": 4, "tetra10": 10, "hexahedron": 8}
+FACET_TYPES = {"tetra": "triangle", "tetra10": "triangle", "hexahedron": "quad"}
+# tetra10: corners 0-3, then the midside nodes of edges 01, 12, 20, 03, 13, 23 (VTK and Abaqus C3D10)
+TETRA10_EDGES = ((0, 1), (1, 2), (2, 0), (0, 3), (1, 3), (2, 3))
 # box faces, named as FEM and CFD users name them: physical axis and side
 BOX_FACES = ("xmin", "xmax", "ymin", "ymax", "zmin", "zmax")
 
@@ -94,10 +96,10 @@ class Mesh:
 
     def cell_volumes(self) -> np.ndarray:
         """Volume of each cell (m^3); for a surface, the area of each triangle (m^2)."""
-        p = self.points[self.cells]
+        p = self.points[self.cells[:, :4] if self.cell_type == "tetra10" else self.cells]
         if self.cell_type == "triangle":
             return 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
-        if self.cell_type == "tetra":
+        if self.cell_type in ("tetra", "tetra10"):
             return np.einsum("ij,ij->i", p[:, 1] - p[:, 0], np.cross(p[:, 2] - p[:, 0], p[:, 3] - p[:, 0])) / 6
         if self.cell_type == "hexahedron":  # five tetrahedra per brick, exact for parallelepipeds
             total = np.zeros(len(p))
@@ -153,6 +155,19 @@ class Mesh:
             facet_cell, facet_side = new_cell[self.facet_cell[fk]], self.facet_side[fk]
         return Mesh(self.points[used], cells.reshape(-1, self.cells.shape[1]), self.cell_type, self.cell_tags[keep],
                     self.cell_names, facets, facet_tags, self.facet_names, facet_cell, facet_side, self.attrs)
+
+    def quadratic(self) -> Mesh:
+        """The same tetrahedra with a node at the middle of every edge (10-node, C3D10), which
+        bend where linear tetrahedra lock; facets keep their corner nodes and sides."""
+        if self.cell_type != "tetra":
+            raise InputError(f"quadratic() is for linear tetrahedra, not {self.cell_type} cells")
+        pairs = np.sort(np.stack([self.cells[:, [i, j]] for i, j in TETRA10_EDGES], axis=1), axis=2)
+        key = pairs[..., 0].astype(np.int64) * self.n_points + pairs[..., 1]
+        edges, index = np.unique(key.ravel(), return_inverse=True)
+        a, b = np.divmod(edges, self.n_points)
+        points = np.concatenate([self.points, (self.points[a] + self.points[b]) / 2])
+        cells = np.concatenate([self.cells, self.n_points + index.reshape(-1, 6)], axis=1)
+        return dataclasses.replace(self, points=points, cells=cells, cell_type="tetra10")
 
     def pieces(self) -> np.ndarray:
         """The node-connected piece (0, 1, ...) of every cell."""

@@ -166,10 +166,11 @@ def quality(mesh, **thresholds) -> Quality:
     if unknown:
         raise InputError(f"unknown quality thresholds {sorted(unknown)}; use {sorted(DEFAULT_THRESHOLDS)}")
     limits = DEFAULT_THRESHOLDS | thresholds
-    if mesh.cell_type not in ("tetra", "hexahedron"):
+    if mesh.cell_type not in ("tetra", "tetra10", "hexahedron"):
         raise InputError(f"quality is for volume meshes (tetra, hexahedron), not {mesh.cell_type}")
-    compute = _tet_metrics if mesh.cell_type == "tetra" else _hex_metrics
-    chunks = [compute(mesh.points[mesh.cells[i:i + _CHUNK]]) for i in range(0, mesh.n_cells, _CHUNK)]
+    compute = _hex_metrics if mesh.cell_type == "hexahedron" else _tet_metrics
+    cells = mesh.cells[:, :4] if mesh.cell_type == "tetra10" else mesh.cells  # straight edges: the corners
+    chunks = [compute(mesh.points[cells[i:i + _CHUNK]]) for i in range(0, mesh.n_cells, _CHUNK)]
     metrics = {k: None if chunks[0][k] is None else np.concatenate([c[k] for c in chunks]).astype(np.float32)
                for k in chunks[0]}
     flagged = {"min_dihedral_deg": int(np.count_nonzero(metrics["min_dihedral_deg"] < limits["min_dihedral_deg"])),

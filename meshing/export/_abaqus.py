@@ -14,7 +14,9 @@ from ._registry import register_exporter
 
 __all__ = ["write_abaqus"]
 
-_ELEMENT = {"tetra": "C3D4", "hexahedron": "C3D8", "triangle": "S3"}
+_ELEMENT = {"tetra": "C3D4", "tetra10": "C3D10", "hexahedron": "C3D8", "triangle": "S3"}
+# C3D10 face S1..S4: its corners and the midside nodes on its edges (0-based)
+_C3D10_FACES = np.array([(0, 1, 2, 4, 5, 6), (0, 3, 1, 7, 8, 4), (1, 3, 2, 8, 9, 5), (2, 3, 0, 9, 7, 6)])
 
 
 def _id_lines(f, ids: np.ndarray) -> None:
@@ -69,10 +71,13 @@ def write_abaqus(mesh, path, *, heading: str = "dca mesh", floating: str = "drop
                 if not sel.any():
                     continue
                 label = safe_name(name)
-                f.write(f"*NSET, NSET={label}\n")
-                _id_lines(f, np.unique(mesh.facets[sel]) + 1)
                 sides = mesh.facet_side[sel]
                 cells = mesh.facet_cell[sel]
+                nodes = mesh.facets[sel]
+                if mesh.cell_type == "tetra10":  # the midside nodes belong to the face as well
+                    nodes = mesh.cells[cells[:, None], _C3D10_FACES[sides]]
+                f.write(f"*NSET, NSET={label}\n")
+                _id_lines(f, np.unique(nodes) + 1)
                 pieces = []
                 for side in np.unique(sides):
                     f.write(f"*ELSET, ELSET={label}_S{side + 1}\n")

@@ -15,7 +15,9 @@ from ._registry import register_exporter
 
 __all__ = ["write_gmsh"]
 
-_TYPE = {"triangle": 2, "quad": 3, "tetra": 4, "hexahedron": 5}
+_TYPE = {"triangle": 2, "quad": 3, "tetra": 4, "hexahedron": 5, "tetra10": 11}
+# Gmsh numbers a 10-node tetrahedron's midside nodes 01, 12, 02, 03, 23, 13: the last two swapped from VTK
+_ORDER = {"tetra10": [0, 1, 2, 3, 4, 5, 6, 7, 9, 8]}
 
 
 def _write_rows(f, rows: np.ndarray, fmt: str) -> None:
@@ -27,7 +29,8 @@ def write_gmsh(mesh, path):
     physical surfaces named by boundary (``xmin``, ``pore|solid``); surfaces: physical
     surfaces named by patch."""
     dim = 2 if mesh.is_surface else 3
-    groups = [(dim, tag, name, mesh.cells[mesh.cell_tags == tag], mesh.cell_type)
+    cells = mesh.cells[:, _ORDER[mesh.cell_type]] if mesh.cell_type in _ORDER else mesh.cells
+    groups = [(dim, tag, name, cells[mesh.cell_tags == tag], mesh.cell_type)
               for name, tag in mesh.cell_names.items()]
     if not mesh.is_surface and mesh.facets is not None:
         groups += [(2, tag, name, mesh.facets[mesh.facet_tags == tag], mesh.facet_type)

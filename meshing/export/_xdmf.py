@@ -14,7 +14,8 @@ from ._registry import register_exporter
 
 __all__ = ["write_xdmf"]
 
-_TOPOLOGY = {"tetra": "Tetrahedron", "hexahedron": "Hexahedron", "triangle": "Triangle", "quad": "Quadrilateral"}
+_TOPOLOGY = {"tetra": "Tetrahedron", "tetra10": "Tetrahedron_10", "hexahedron": "Hexahedron", "triangle": "Triangle",
+             "quad": "Quadrilateral"}
 
 
 def _xml(h5_name: str, cell_type: str, n_cells: int, n_nodes: int, n_points: int, names: dict, unit: str) -> str:

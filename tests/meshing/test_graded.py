@@ -149,3 +149,34 @@ def _read_polymesh(case):
     owner = np.array(body("owner").split(), int)
     neighbour = np.array(body("neighbour").split(), int)
     return points, faces, owner, neighbour
+
+
+def test_quadratic_tetrahedra_put_a_node_on_every_edge():
+    mesh = meshing.graded_tet_mesh(dca.samples.open_cell_foam(24, cell_size=12, porosity=0.75, voxel_size=1e-5),
+                                   phases="solid")
+    q = mesh.quadratic()
+    assert q.cell_type == "tetra10" and q.n_cells == mesh.n_cells
+    edges = {tuple(sorted(e)) for t in mesh.cells for e in ((t[0], t[1]), (t[1], t[2]), (t[0], t[2]),
+                                                            (t[0], t[3]), (t[1], t[3]), (t[2], t[3]))}
+    assert q.n_points == mesh.n_points + len(edges)
+    for k, (i, j) in enumerate(((0, 1), (1, 2), (2, 0), (0, 3), (1, 3), (2, 3))):
+        assert np.allclose(q.points[q.cells[:, 4 + k]], (q.points[q.cells[:, i]] + q.points[q.cells[:, j]]) / 2)
+    assert q.region_volumes() == mesh.region_volumes()
+    with pytest.raises(dca.InputError, match="linear tetrahedra"):
+        q.quadratic()
+
+
+def test_quadratic_export_lists_midside_nodes_in_the_box_node_sets(tmp_path):
+    import meshio
+
+    block = dca.Volume(np.zeros((4, 4, 4), bool), voxel_size=1e-3)
+    q = meshing.graded_tet_mesh(block, phases="solid").quadratic()
+    q.write(tmp_path / "b.inp")
+    text = (tmp_path / "b.inp").read_text()
+    assert "TYPE=C3D10" in text
+    zmax = text.split("*NSET, NSET=zmax\n")[1].split("*")[0]
+    ids = np.array(zmax.replace(",", " ").split(), int) - 1
+    on_face = np.nonzero(np.isclose(q.points[:, 2], q.points[:, 2].max()))[0]
+    assert set(ids) == set(on_face)  # corners and midside nodes of the top face, nothing else
+    q.write(tmp_path / "b.vtu")
+    assert meshio.read(tmp_path / "b.vtu").cells_dict["tetra10"].shape == (q.n_cells, 10)

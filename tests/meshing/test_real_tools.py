@@ -37,7 +37,8 @@ def test_gmsh_reads_our_msh_with_the_same_counts_and_groups(tmp_path):
 
 
 @needs("ccx")
-@pytest.mark.parametrize("build", [meshing.hex_mesh, meshing.tet_mesh])
+@pytest.mark.parametrize("build", [meshing.hex_mesh, meshing.tet_mesh, meshing.graded_tet_mesh,
+                                   lambda v, **kw: meshing.graded_tet_mesh(v, **kw).quadratic()])
 def test_calculix_compression_of_a_solid_block_returns_its_modulus(build):
     # Poisson ratio 0: the held and the loaded face do not constrain the lateral strain, so
     # uniaxial compression is exact and E* = E for linear elements
