@@ -241,7 +241,8 @@ class Mesh:
             faces = np.hstack([np.full((self.n_cells, 1), 3), self.cells]).ravel()
             mesh = pv.PolyData(self.points, faces)
         else:
-            vtk_type = {"tetra": pv.CellType.TETRA, "hexahedron": pv.CellType.HEXAHEDRON}[self.cell_type]
+            vtk_type = {"tetra": pv.CellType.TETRA, "tetra10": pv.CellType.QUADRATIC_TETRA,
+                        "hexahedron": pv.CellType.HEXAHEDRON}[self.cell_type]
             mesh = pv.UnstructuredGrid({vtk_type: self.cells}, self.points)
         mesh.cell_data["tag"] = self.cell_tags
         return mesh

@@ -11,13 +11,15 @@ from ._report import RENDER_SCALE, render
 
 
 @stage("mesh", needs=("segment",), title="mesh",
-       keys=("kind", "phase", "formats", "coarsen", "sigma", "smoothing", "axis"))
+       keys=("kind", "phase", "formats", "coarsen", "sigma", "smoothing", "axis", "graded", "order"))
 def mesh_stage(ctx, params, segment):
     """``kind``: surface | hex | tet; ``phase`` (one name, or a list for volume meshes);
     ``formats``: extensions to write (stl, vtu, vtp, xdmf, msh, inp) and/or "openfoam" (a
     creeping-flow simpleFoam case of the pore space, ``openfoam/``);
-    ``coarsen``; ``sigma`` / ``smoothing`` for surfaces."""
-    from meshing import hex_mesh, openfoam_case, surface, surface_check, tet_mesh
+    ``coarsen``; ``sigma`` / ``smoothing`` for surfaces; ``graded = true`` for a graded tet
+    mesh with smooth interfaces (``meshing.graded_tet_mesh``; for openfoam, the octree
+    polyMesh), ``order = 2`` for its quadratic (10-node) form."""
+    from meshing import graded_tet_mesh, hex_mesh, openfoam_case, surface, surface_check, tet_mesh
 
     kind = params.get("kind", "surface")
     phase = params.get("phase")
@@ -34,8 +36,15 @@ def mesh_stage(ctx, params, segment):
                   "volume error": f"{mesh.enclosed_volume() / mesh.attrs['voxel_volume_m3'] - 1:+.2%}",
                   "patches": ", ".join(mesh.cell_names)}]
     else:
-        build = hex_mesh if kind == "hex" else tet_mesh
-        mesh = build(segment, phases=phase, coarsen=int(params.get("coarsen", 1)))
+        if params.get("graded") and kind == "tet":
+            mesh = graded_tet_mesh(segment, phases=phase)
+        elif params.get("graded"):
+            raise InputError(f"[mesh] graded = true makes tetrahedra: set kind = 'tet', not {kind!r}")
+        else:
+            build = hex_mesh if kind == "hex" else tet_mesh
+            mesh = build(segment, phases=phase, coarsen=int(params.get("coarsen", 1)))
+        if int(params.get("order", 1)) == 2:
+            mesh = mesh.quadratic()
         q = mesh.quality()
         t = q.table()
         numbers = {f"{kind}_cells": (mesh.n_cells, "1"), f"{kind}_points": (mesh.n_points, "1"),
@@ -49,7 +58,8 @@ def mesh_stage(ctx, params, segment):
     files = []
     for fmt in params.get("formats", ["vtu"] if kind != "surface" else ["stl"]):
         if fmt == "openfoam":  # the pore space with dca's Stokes boundary model, whatever the [mesh] kind
-            files += openfoam_case(segment, ctx.path("openfoam"), axis=params.get("axis", "x"))
+            files += openfoam_case(segment, ctx.path("openfoam"), axis=params.get("axis", "x"),
+                                   graded=bool(params.get("graded", False)))
         else:
             files += mesh.write(ctx.path(f"{kind}.{fmt}"))
     figures = {}
