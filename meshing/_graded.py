@@ -178,7 +178,8 @@ def _volumes(p):
 def _edges(tets):
     pairs = np.sort(np.concatenate([tets[:, [i, j]] for i in range(4) for j in range(i + 1, 4)]), axis=1)
     n = int(tets.max()) + 1
-    key = np.unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1])
+    key = np.sort(pairs[:, 0].astype(np.int64) * n + pairs[:, 1])
+    key = key[np.concatenate([[True], key[1:] != key[:-1]])]
     return np.stack(np.divmod(key, n), axis=1)
 
 
@@ -274,19 +275,50 @@ def _guarded_moves(u, tets, start, around, nodes, target, halvings, floor):
     return full
 
 
-def _project(u, nodes, a, b, fields, fixed, limit, steps=4, delta=0.5):
+@numba.njit(cache=True)
+def _pair_level(stack, p, a, b):
+    """F_a - F_b at points ``p`` (voxel-corner units) and its gradient, both of the trilinear
+    interpolant of the voxel-centred fields ``stack`` (R, z, y, x), clamped at the borders."""
+    m = len(p)
+    g = np.empty(m)
+    grad = np.empty((m, 3))
+    nz, ny, nx = stack.shape[1], stack.shape[2], stack.shape[3]
+    for i in range(m):
+        c = np.empty(3)
+        base = np.empty(3, np.int64)
+        for k, n in enumerate((nz, ny, nx)):
+            x = min(max(p[i, k] - 0.5, 0.0), n - 1.0)
+            j = min(int(np.floor(x)), n - 2) if n > 1 else 0
+            base[k] = j
+            c[k] = x - j
+        val = 0.0
+        gz = gy = gx = 0.0
+        for dz in range(2):
+            wz = c[0] if dz else 1 - c[0]
+            sz = 1.0 if dz else -1.0
+            for dy in range(2):
+                wy = c[1] if dy else 1 - c[1]
+                sy = 1.0 if dy else -1.0
+                for dx in range(2):
+                    wx = c[2] if dx else 1 - c[2]
+                    sx = 1.0 if dx else -1.0
+                    z, y, x = min(base[0] + dz, nz - 1), min(base[1] + dy, ny - 1), min(base[2] + dx, nx - 1)
+                    f = stack[a[i], z, y, x] - stack[b[i], z, y, x]
+                    val += wz * wy * wx * f
+                    gz += sz * wy * wx * f
+                    gy += wz * sy * wx * f
+                    gx += wz * wy * sx * f
+        g[i] = val
+        grad[i, 0], grad[i, 1], grad[i, 2] = gz, gy, gx
+    return g, grad
+
+
+def _project(u, nodes, a, b, stack, fixed, limit, steps=4):
     """Newton steps from ``u[nodes]`` toward F_a = F_b, within ``limit`` of the start; and the
     median slope |grad(F_a - F_b)| there (field units per voxel)."""
-    rows = np.arange(len(nodes))
     p = u[nodes].copy()
     for _ in range(steps):
-        g = (lambda s: s[rows, a] - s[rows, b])(_sample(fields, p))
-        grad = np.empty_like(p)
-        for k in range(3):
-            e = np.zeros(3)
-            e[k] = delta
-            up, down = _sample(fields, p + e), _sample(fields, p - e)
-            grad[:, k] = ((up[rows, a] - up[rows, b]) - (down[rows, a] - down[rows, b])) / (2 * delta)
+        g, grad = _pair_level(stack, p, a, b)
         grad[fixed] = 0
         p = p - (g / np.maximum((grad ** 2).sum(axis=1), 1e-12))[:, None] * grad
         step = p - u[nodes]
@@ -336,7 +368,7 @@ def _snap(u, tets, fields, s, passes=2):
     u = u.copy()
     full, slope = 0, 1.0
     for k in range(passes):
-        target, slope = _project(u, moving, s["a"], s["b"], fields, s["fixed"], s["limit"])
+        target, slope = _project(u, moving, s["a"], s["b"], np.stack(fields), s["fixed"], s["limit"])
         step = target - home
         reach = np.linalg.norm(step, axis=1)
         target = home + step * np.minimum(1, s["limit"] / np.maximum(reach, 1e-12))[:, None]
@@ -349,23 +381,35 @@ def _snap(u, tets, fields, s, passes=2):
     return u, int(full), slope
 
 
-def _interface_areas(u, tets, tag, regions):
-    """Area of each region's interface with the others (voxel units)."""
+def _face_pairs(tets):
+    """All element faces (4 per tetrahedron, C3D4 order), and which are shared: index pairs
+    (i, j) into that list, and the unshared ones (the box)."""
     faces = tets[:, np.array(TET_FACES)].reshape(-1, 3)
-    key = np.sort(faces, axis=1)
-    owner_tag = np.repeat(tag, 4)
-    order = np.lexsort(key.T[::-1])
-    key, owner_tag, faces = key[order], owner_tag[order], faces[order]
-    same = np.nonzero((key[1:] == key[:-1]).all(axis=1) & (owner_tag[1:] != owner_tag[:-1]))[0]
-    p = u[faces[same]]
+    key = np.sort(faces, axis=1).astype(np.int64)
+    n = int(tets.max()) + 1
+    if n < 2_000_000:  # one int64 key per face
+        order = np.argsort((key[:, 0] * n + key[:, 1]) * n + key[:, 2], kind="stable")
+    else:
+        order = np.lexsort((key[:, 2], key[:, 0] * n + key[:, 1]))
+    key = key[order]
+    same = np.nonzero((key[1:] == key[:-1]).all(axis=1))[0]
+    paired = np.zeros(len(key), bool)
+    paired[same] = paired[same + 1] = True
+    return faces, order[same], order[same + 1], order[~paired]
+
+
+def _interface_areas(u, pairs, tag, regions):
+    """Area of each region's interface with the others (voxel units)."""
+    faces, i, j, _ = pairs
+    ti, tj = tag[i // 4], tag[j // 4]
+    differ = ti != tj
+    p = u[faces[i[differ]]]
     area = 0.5 * np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)
-    out = np.zeros(len(regions))
-    for side in (same, same + 1):
-        out += np.bincount(owner_tag[side] - 1, weights=area, minlength=len(regions))
-    return out
+    return (np.bincount(ti[differ] - 1, weights=area, minlength=len(regions))
+            + np.bincount(tj[differ] - 1, weights=area, minlength=len(regions)))
 
 
-def _snap_to_volume(u, tets, tag, fields, region, regions, extent, corrections=2):
+def _snap_to_volume(u, tets, pairs, tag, fields, region, regions, extent, corrections=2):
     """Snap (:func:`_snap`), then offset each phase's level set by its volume error over its
     interface area and snap again from the start: nodes on a convex surface cut its chords,
     which alone loses about 3 h^2 / (8 R^2) of a grain of radius R (2 % for h = 2, R = 6)."""
@@ -381,28 +425,19 @@ def _snap_to_volume(u, tets, tag, fields, region, regions, extent, corrections=2
         error = (target - volume) / target
         if k == corrections or np.abs(error).max() < 1e-3:
             break
-        area = np.maximum(_interface_areas(snapped, tets, tag, regions), 1e-12)
+        area = np.maximum(_interface_areas(snapped, pairs, tag, regions), 1e-12)
         shift = (target - volume) / area * slope  # level-set offset in field units
         fields = [f + np.float32(w) for f, w in zip(fields, shift)]
     return snapped, moved, full
 
 
-def _tet_facets(x, tets, tag, meshed_ids, names, extent):
+def _tet_facets(x, tets, pairs, tag, meshed_ids, names, extent):
     """Box and interface triangles, each facing out of the meshed tetrahedron it belongs to."""
-    faces = tets[:, np.array(TET_FACES)].reshape(-1, 3)
-    owner = np.repeat(np.arange(len(tets)), 4)
-    side = np.tile(np.arange(4, dtype=np.int8), len(tets))
-    key = np.sort(faces, axis=1)
-    order = np.lexsort(key.T[::-1])
-    key = key[order]
-    same = np.zeros(len(key), bool)
-    same[:-1] = (key[1:] == key[:-1]).all(axis=1)
-    first = np.nonzero(same)[0]
-    paired = np.zeros(len(key), bool)
-    paired[first] = paired[first + 1] = True
-    out_face, out_owner, out_side, out_name = [], [], [], []
-    # box faces: unpaired
-    lone = order[~paired]
+    faces, i, j, lone = pairs
+    owner = np.arange(len(faces)) // 4
+    side = (np.arange(len(faces)) % 4).astype(np.int8)
+    out_face, out_owner, out_side, out_code = [], [], [], []
+    # box faces: the unshared ones, named by the box side they lie on
     centroid = x[faces[lone]].mean(axis=1)
     which = np.full(len(lone), -1)
     for k, axis in enumerate((2, 1, 0)):  # x, y, z of the frame <- array axes 2, 1, 0
@@ -412,24 +447,26 @@ def _tet_facets(x, tets, tag, meshed_ids, names, extent):
     out_face.append(faces[lone[keep]])
     out_owner.append(owner[lone[keep]])
     out_side.append(side[lone[keep]])
-    out_name.append(np.array([BOX_FACES[w] for w in which[keep]], object))
-    # interfaces: paired faces whose two tetrahedra differ in phase
-    i, j = order[first], order[first + 1]
+    out_code.append(-1 - which[keep])  # negative: a box face
+    # interfaces: shared faces whose two tetrahedra differ in phase
     ti, tj = tag[owner[i]], tag[owner[j]]
     differ = ti != tj
     i, j, ti, tj = i[differ], j[differ], ti[differ], tj[differ]
     mi, mj = np.isin(ti, meshed_ids), np.isin(tj, meshed_ids)
     own_i = mi & (~mj | (ti < tj))
     own_j = mj & ~own_i
-    for pick, mine, yours, t_mine, t_yours in ((own_i, i, j, ti, tj), (own_j, j, i, tj, ti)):
+    for pick, mine, t_mine, t_yours in ((own_i, i, ti, tj), (own_j, j, tj, ti)):
         out_face.append(faces[mine[pick]])
         out_owner.append(owner[mine[pick]])
         out_side.append(side[mine[pick]])
-        out_name.append(np.array([f"{names[a]}|{names[b]}" for a, b in zip(t_mine[pick], t_yours[pick])], object))
+        out_code.append(t_mine[pick].astype(np.int64) * 1024 + t_yours[pick])
+    code = np.concatenate(out_code)
+    name = np.empty(len(code), object)
+    for c in np.unique(code):
+        name[code == c] = BOX_FACES[-1 - c] if c < 0 else f"{names[c // 1024]}|{names[c % 1024]}"
     face = np.concatenate(out_face)
     cell = np.concatenate(out_owner)
     side = np.concatenate(out_side)
-    name = np.concatenate(out_name)
     # orient outward: away from the owner's fourth node
     p = x[face]
     normal = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
@@ -503,9 +540,10 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
     tag = np.argmax(_sample(fields, u[tets].mean(axis=1)), axis=1).astype(np.int32) + 1
     negative = _volumes(u[tets]) < 0
     tets[negative] = tets[negative][:, [0, 2, 1, 3]]
+    pairs = _face_pairs(tets)
     moved = full = 0
     if snap:
-        u, moved, full = _snap_to_volume(u, tets, tag, fields, region, sorted(names), shape.astype(float))
+        u, moved, full = _snap_to_volume(u, tets, pairs, tag, fields, region, sorted(names), shape.astype(float))
     h = np.array(volume.voxel_size, float)
     x = (np.array(volume.origin) + (u - 0.5) * h)[:, ::-1]  # (x, y, z) metres, nodes at voxel corners
     negative = _volumes(x[tets]) < 0
@@ -513,10 +551,14 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
     extent = (shape * h)[::-1]
     lo_corner = (np.array(volume.origin) - 0.5 * h)[::-1]
     meshed = [ids[k] for k in keep_names]
-    face, cell, side, name = _tet_facets(x - lo_corner, tets, tag, meshed, names, extent[::-1])
-    facet_names = {}
+    pairs = _face_pairs(tets)  # again: the reorientation renumbered the faces of each tetrahedron
+    face, cell, side, name = _tet_facets(x - lo_corner, tets, pairs, tag, meshed, names, extent[::-1])
     first = max(ids.values())
-    facet_tags = np.array([facet_names.setdefault(s, first + len(facet_names) + 1) for s in name], np.int32)
+    unique, at, inverse = np.unique(name.astype(str), return_index=True, return_inverse=True)
+    rank = np.empty(len(unique), np.int32)
+    rank[np.argsort(at)] = np.arange(len(unique))  # tags in order of first appearance
+    facet_names = {str(unique[k]): first + 1 + int(rank[k]) for k in np.argsort(at)}
+    facet_tags = (first + 1 + rank[inverse]).astype(np.int32)
     levels = np.bincount(tree.level, minlength=top + 1)
     attrs = {"graded": True, "min_size_voxels": s0, "max_size_voxels": int(max_size), "grading": float(grading),
              "thickness": float(thickness),
