@@ -43,7 +43,7 @@ from ._mesh import BOX_FACES, Mesh
 from ._octree import allowed_levels, face_polygons, octree
 from ._voxel_mesh import HEX_CORNERS, KUHN_TETS, TET_FACES
 
-__all__ = ["graded_tet_mesh", "GUARD"]
+__all__ = ["graded_tet_mesh", "plot_size_field", "GUARD"]
 
 #: quality floor that interface moves must keep (a margin above meshing.DEFAULT_THRESHOLDS)
 GUARD = {"min_dihedral_deg": 12.0, "max_radius_ratio": 2.9, "min_scaled_jacobian": 0.22}
@@ -66,6 +66,32 @@ def _size_field(region, edge, grading, thickness, max_size):
         ridge = ndi.maximum_filter(edt.edt(inside, black_border=False, parallel=0).astype(np.float32), size=5)
         local[inside] = 2 * ridge[inside]
     return np.minimum(thickness * local + grading * distance, max_size)
+
+
+def _cube_sizes(tree, s0, shape) -> np.ndarray:
+    """The element cube size (voxels) at every voxel, from the octree's leaves."""
+    size = np.zeros(tuple(-(-shape // s0) * s0), np.float32)
+    for (z, y, x), k in zip(tree.origin * s0, tree.size * s0):
+        size[z:z + k, y:y + k, x:x + k] = k
+    return size[:shape[0], :shape[1], :shape[2]]
+
+
+def plot_size_field(mesh):
+    """The graded mesh's element sizes on the middle z slice, beside its phases (a figure)."""
+    import matplotlib.pyplot as plt
+
+    if "size_field_mid_z" not in mesh.attrs:
+        raise InputError("plot_size_field is for meshes from graded_tet_mesh")
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
+    a.imshow(mesh.attrs["phase_mid_z"], cmap="gray", interpolation="nearest")
+    a.set_title("phases, middle z slice")
+    im = b.imshow(mesh.attrs["size_field_mid_z"], cmap="viridis", interpolation="nearest")
+    b.set_title("element cube size (voxels)")
+    fig.colorbar(im, ax=b, label="voxels")
+    for ax in (a, b):
+        ax.set_xlabel("x (voxels)")
+        ax.set_ylabel("y (voxels)")
+    return fig
 
 
 def _octree_tets(tree):
@@ -565,7 +591,9 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
              "sigma_voxels": float(sigma),
              "cubes_per_size_voxels": {str(s0 * 2 ** k): int(c) for k, c in enumerate(levels)},
              "interface_nodes": int(moved), "interface_nodes_moved_fully": int(full),
-             "element_size_m": (h * s0)[::-1].tolist(), "seconds": round(time.perf_counter() - t0, 3)}
+             "element_size_m": (h * s0)[::-1].tolist(), "seconds": round(time.perf_counter() - t0, 3),
+             "size_field_mid_z": _cube_sizes(tree, s0, shape)[shape[0] // 2],
+             "phase_mid_z": region[shape[0] // 2]}
     mesh = Mesh(x, tets, "tetra", tag, ids, face, facet_tags, facet_names, cell, side, attrs)
     if len(meshed) < len(ids):
         mesh = mesh.select(keep_names)

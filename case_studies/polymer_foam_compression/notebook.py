@@ -8,7 +8,7 @@
 # ---
 
 # %% [markdown]
-# # Open-cell foam: voxel mesh, CalculiX compression and the Gibson-Ashby scaling
+# # Open-cell foam: graded mesh, CalculiX compression and the Gibson-Ashby scaling
 #
 # The pipeline is declared in `case.toml`; this notebook runs it (cached stage by stage) and
 # looks at the numbers. `DCA_CASE_SIZE=48` runs it on a reduced crop, as the tests do.

@@ -10,6 +10,15 @@ from ._engine import Output, stage
 from ._report import RENDER_SCALE, render
 
 
+def _voxel_volume(segment, phase) -> float:
+    """Voxel volume (m^3) of one named phase of ``segment``."""
+    import numpy as np
+
+    from ..util import phase_mask
+
+    return float(np.count_nonzero(phase_mask(segment, phase)) * np.prod(segment.voxel_size))
+
+
 @stage("mesh", needs=("segment",), title="mesh",
        keys=("kind", "phase", "formats", "coarsen", "sigma", "smoothing", "axis", "graded", "order"))
 def mesh_stage(ctx, params, segment):
@@ -68,6 +77,12 @@ def mesh_stage(ctx, params, segment):
         figures[f"The {kind} mesh"] = render
     if kind != "surface":
         figures[f"Element quality of the {kind} mesh"] = save_figure(q.plot(), ctx.path(f"{kind}_quality.png"))
+    if mesh.attrs.get("graded"):
+        from meshing import plot_size_field
+
+        figures["Size field of the graded mesh"] = save_figure(plot_size_field(mesh), ctx.path("size_field.png"))
+        numbers.update({f"tet_volume_error_{n}": (v / _voxel_volume(segment, n) - 1, "1")
+                        for n, v in mesh.region_volumes().items()})
     return Output(value=mesh, numbers=numbers, files=files, figures=figures, tables={f"{kind} mesh": table})
 
 

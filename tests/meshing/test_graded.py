@@ -180,3 +180,15 @@ def test_quadratic_export_lists_midside_nodes_in_the_box_node_sets(tmp_path):
     assert set(ids) == set(on_face)  # corners and midside nodes of the top face, nothing else
     q.write(tmp_path / "b.vtu")
     assert meshio.read(tmp_path / "b.vtu").cells_dict["tetra10"].shape == (q.n_cells, 10)
+
+
+def test_size_field_is_shown_and_matches_the_cubes():
+    v = dca.samples.open_cell_foam(32, cell_size=16, porosity=0.8, voxel_size=20e-6)
+    mesh = meshing.graded_tet_mesh(v)
+    sizes = mesh.attrs["size_field_mid_z"]
+    assert set(np.unique(sizes).astype(int).tolist()) <= {int(k) for k in mesh.attrs["cubes_per_size_voxels"]}
+    assert sizes.min() == 1 and sizes.max() >= 4  # fine at the struts, coarse in the cells
+    fig = meshing.plot_size_field(mesh)
+    assert len(fig.axes) == 3  # phases, sizes and the colour bar
+    with pytest.raises(dca.InputError, match="graded"):
+        meshing.plot_size_field(meshing.tet_mesh(v))
