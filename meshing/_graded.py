@@ -3,10 +3,11 @@ inside, interfaces conforming and moved onto the smoothed phase boundaries.
 
 How (and why not a library; benchmarks/README.md, "Graded meshes", has the measurements):
 
-1. The size field: at each voxel, ``thickness`` times the local thickness of its phase plus
-   ``grading`` times its distance to the nearest interface (exact Euclidean distance
-   transforms), between ``min_size`` and ``max_size`` voxels. Films, ligaments and throats
-   get small elements, thick grains and open pores large ones, at their interfaces too.
+1. The size field: ``interface_size`` voxels at the interfaces, growing by ``grading``
+   times the distance to the nearest interface, but at most ``thickness`` times the local
+   thickness of the phase (exact Euclidean distance transforms), between ``min_size`` and
+   ``max_size``. Films, ligaments and throats get elements of one voxel, the middle of
+   grains and pores large ones.
 2. A 2:1-balanced octree of cubes of ``min_size * 2**level`` voxels follows it
    (:mod:`meshing._octree`).
 3. Tetrahedra: a cube whose six faces each meet one cube of its size (or the box) takes the
@@ -49,9 +50,10 @@ __all__ = ["graded_tet_mesh", "plot_size_field", "GUARD"]
 GUARD = {"min_dihedral_deg": 12.0, "max_radius_ratio": 2.9, "min_scaled_jacobian": 0.22}
 
 
-def _size_field(region, edge, grading, thickness, max_size):
-    """Element size (voxels) wanted at each voxel: ``thickness`` times the local thickness of
-    its phase there, plus ``grading`` times its distance to the nearest interface. The local
+def _size_field(region, edge, grading, thickness, interface_size, max_size):
+    """Element size (voxels) wanted at each voxel: ``interface_size`` plus ``grading`` times
+    its distance to the nearest interface, but at most ``thickness`` times the local
+    thickness of its phase there. The local
     thickness is twice the largest distance to another phase within two voxels (the radius of
     the ridge of the phase's distance map nearby); films and throats thinner than a few voxels
     get cubes of one voxel, grains and pores get larger ones, interfaces included."""
@@ -65,7 +67,7 @@ def _size_field(region, edge, grading, thickness, max_size):
         inside = region == r
         ridge = ndi.maximum_filter(edt.edt(inside, black_border=False, parallel=0).astype(np.float32), size=5)
         local[inside] = 2 * ridge[inside]
-    return np.minimum(thickness * local + grading * distance, max_size)
+    return np.minimum(np.minimum(thickness * local, interface_size + grading * distance), max_size)
 
 
 def _cube_sizes(tree, s0, shape) -> np.ndarray:
@@ -159,7 +161,8 @@ def _octree_tets(tree):
         corner_ids = np.stack(corner_ids, axis=1)
         tets.append(corner_ids[:, np.array(KUHN_TETS)].reshape(-1, 4))
         tet_leaf.append(np.repeat(kuhn_cells, len(KUHN_TETS)))
-    return points, np.concatenate(tets), np.concatenate(tet_leaf)
+    tets = np.concatenate(tets)
+    return points, tets.astype(np.int32 if len(points) < 2**31 - 1 else np.int64), np.concatenate(tet_leaf)
 
 
 def _sample(fields, u):
@@ -197,14 +200,27 @@ def _balanced_fields(region, ids, sigma, iterations=40):
     return [f + w for f, w in zip(fields, shift)]
 
 
-def _volumes(p):
-    return np.einsum("ij,ij->i", p[:, 1] - p[:, 0], np.cross(p[:, 2] - p[:, 0], p[:, 3] - p[:, 0])) / 6
+def _volumes(points, tets, chunk=1_000_000):
+    """Signed volume of each tetrahedron, a block at a time (bounded temporaries)."""
+    out = np.empty(len(tets))
+    for i in range(0, len(tets), chunk):
+        p = points[tets[i:i + chunk]]
+        out[i:i + chunk] = np.einsum("ij,ij->i", p[:, 1] - p[:, 0], np.cross(p[:, 2] - p[:, 0], p[:, 3] - p[:, 0])) / 6
+    return out
+
+
+def _centroids(points, tets, chunk=1_000_000):
+    out = np.empty((len(tets), 3))
+    for i in range(0, len(tets), chunk):
+        out[i:i + chunk] = points[tets[i:i + chunk]].mean(axis=1)
+    return out
 
 
 def _edges(tets):
-    pairs = np.sort(np.concatenate([tets[:, [i, j]] for i in range(4) for j in range(i + 1, 4)]), axis=1)
     n = int(tets.max()) + 1
-    key = np.sort(pairs[:, 0].astype(np.int64) * n + pairs[:, 1])
+    key = np.concatenate([np.minimum(tets[:, i], tets[:, j]).astype(np.int64) * n + np.maximum(tets[:, i], tets[:, j])
+                          for i in range(4) for j in range(i + 1, 4)])
+    key.sort()
     key = key[np.concatenate([[True], key[1:] != key[:-1]])]
     return np.stack(np.divmod(key, n), axis=1)
 
@@ -411,15 +427,21 @@ def _face_pairs(tets):
     """All element faces (4 per tetrahedron, C3D4 order), and which are shared: index pairs
     (i, j) into that list, and the unshared ones (the box)."""
     faces = tets[:, np.array(TET_FACES)].reshape(-1, 3)
-    key = np.sort(faces, axis=1).astype(np.int64)
+    key = np.sort(faces, axis=1)
     n = int(tets.max()) + 1
     if n < 2_000_000:  # one int64 key per face
-        order = np.argsort((key[:, 0] * n + key[:, 1]) * n + key[:, 2], kind="stable")
+        code = (key[:, 0].astype(np.int64) * n + key[:, 1]) * n + key[:, 2]
+        del key
+        order = np.argsort(code, kind="stable")
+        code = code[order]
+        same = np.nonzero(code[1:] == code[:-1])[0]
+        del code
     else:
-        order = np.lexsort((key[:, 2], key[:, 0] * n + key[:, 1]))
-    key = key[order]
-    same = np.nonzero((key[1:] == key[:-1]).all(axis=1))[0]
-    paired = np.zeros(len(key), bool)
+        order = np.lexsort((key[:, 2], key[:, 0].astype(np.int64) * n + key[:, 1]))
+        key = key[order]
+        same = np.nonzero((key[1:] == key[:-1]).all(axis=1))[0]
+        del key
+    paired = np.zeros(len(faces), bool)
     paired[same] = paired[same + 1] = True
     return faces, order[same], order[same + 1], order[~paired]
 
@@ -447,7 +469,7 @@ def _snap_to_volume(u, tets, pairs, tag, fields, region, regions, extent, correc
         return u, 0, 0
     for k in range(corrections + 1):
         snapped, full, slope = _snap(u, tets, fields, setup)
-        volume = np.bincount(tag - 1, weights=_volumes(snapped[tets]), minlength=len(regions))
+        volume = np.bincount(tag - 1, weights=_volumes(snapped, tets), minlength=len(regions))
         error = (target - volume) / target
         if k == corrections or np.abs(error).max() < 1e-3:
             break
@@ -503,8 +525,8 @@ def _tet_facets(x, tets, pairs, tag, meshed_ids, names, extent):
 
 
 @takes_volume
-def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 16, grading: float = 0.5,
-                    thickness: float = 0.5, sigma: float = 0.8, snap: bool = True) -> Mesh:
+def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 16, interface_size: float = 2.0,
+                    grading: float = 0.5, thickness: float = 0.5, sigma: float = 0.8, snap: bool = True) -> Mesh:
     """Graded, conforming tetrahedral mesh with smooth interfaces (see the module notes).
 
     Parameters
@@ -517,9 +539,10 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
         boundary facets named ``"kept|dropped"``.
     min_size, max_size : int
         Smallest and largest element cube, in voxels (powers of two).
-    grading, thickness : float
-        The size field: element size = ``thickness`` x the local thickness of the phase
-        + ``grading`` x the distance to the nearest interface (smaller: finer, more elements).
+    interface_size, grading, thickness : float
+        The size field (voxels): ``interface_size`` at the interfaces, growing by ``grading``
+        times the distance to the nearest interface, and never above ``thickness`` times the
+        local thickness of the phase (films and throats). Smaller: finer, more elements.
     sigma : float
         Smoothing of the phase indicators that the interfaces follow, in voxels.
     snap : bool
@@ -552,7 +575,7 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
         d = region[tuple(lo)] != region[tuple(hi)]
         edge[tuple(lo)] |= d
         edge[tuple(hi)] |= d
-    target = _size_field(region, edge, grading, thickness, max_size)
+    target = _size_field(region, edge, grading, thickness, interface_size, max_size)
     s0 = int(min_size)
     top = int(np.log2(max_size // s0))
     cells = tuple(-(-shape // s0))
@@ -563,8 +586,8 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
     doubled, tets, _ = _octree_tets(tree)
     u = np.minimum(doubled / 2 * s0, shape)  # voxel-corner units; cells past an odd edge are cut back
     fields = _balanced_fields(region, sorted(names), sigma)
-    tag = np.argmax(_sample(fields, u[tets].mean(axis=1)), axis=1).astype(np.int32) + 1
-    negative = _volumes(u[tets]) < 0
+    tag = np.argmax(_sample(fields, _centroids(u, tets)), axis=1).astype(np.int32) + 1
+    negative = _volumes(u, tets) < 0
     tets[negative] = tets[negative][:, [0, 2, 1, 3]]
     pairs = _face_pairs(tets)
     moved = full = 0
@@ -572,7 +595,7 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
         u, moved, full = _snap_to_volume(u, tets, pairs, tag, fields, region, sorted(names), shape.astype(float))
     h = np.array(volume.voxel_size, float)
     x = (np.array(volume.origin) + (u - 0.5) * h)[:, ::-1]  # (x, y, z) metres, nodes at voxel corners
-    negative = _volumes(x[tets]) < 0
+    negative = _volumes(x, tets) < 0
     tets[negative] = tets[negative][:, [0, 2, 1, 3]]
     extent = (shape * h)[::-1]
     lo_corner = (np.array(volume.origin) - 0.5 * h)[::-1]
@@ -587,7 +610,7 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
     facet_tags = (first + 1 + rank[inverse]).astype(np.int32)
     levels = np.bincount(tree.level, minlength=top + 1)
     attrs = {"graded": True, "min_size_voxels": s0, "max_size_voxels": int(max_size), "grading": float(grading),
-             "thickness": float(thickness),
+             "thickness": float(thickness), "interface_size": float(interface_size),
              "sigma_voxels": float(sigma),
              "cubes_per_size_voxels": {str(s0 * 2 ** k): int(c) for k, c in enumerate(levels)},
              "interface_nodes": int(moved), "interface_nodes_moved_fully": int(full),
