@@ -200,19 +200,26 @@ def _balanced_fields(region, ids, sigma, iterations=40):
     return [f + w for f, w in zip(fields, shift)]
 
 
-def _volumes(points, tets, chunk=1_000_000):
-    """Signed volume of each tetrahedron, a block at a time (bounded temporaries)."""
+@numba.njit(parallel=True, cache=True)
+def _volumes(points, tets):
+    """Signed volume of each tetrahedron."""
     out = np.empty(len(tets))
-    for i in range(0, len(tets), chunk):
-        p = points[tets[i:i + chunk]]
-        out[i:i + chunk] = np.einsum("ij,ij->i", p[:, 1] - p[:, 0], np.cross(p[:, 2] - p[:, 0], p[:, 3] - p[:, 0])) / 6
+    for e in numba.prange(len(tets)):
+        t = tets[e]
+        x0, y0, z0 = points[t[0], 0], points[t[0], 1], points[t[0], 2]
+        out[e] = _det(points[t[1], 0] - x0, points[t[1], 1] - y0, points[t[1], 2] - z0,
+                      points[t[2], 0] - x0, points[t[2], 1] - y0, points[t[2], 2] - z0,
+                      points[t[3], 0] - x0, points[t[3], 1] - y0, points[t[3], 2] - z0) / 6
     return out
 
 
-def _centroids(points, tets, chunk=1_000_000):
+@numba.njit(parallel=True, cache=True)
+def _centroids(points, tets):
     out = np.empty((len(tets), 3))
-    for i in range(0, len(tets), chunk):
-        out[i:i + chunk] = points[tets[i:i + chunk]].mean(axis=1)
+    for e in numba.prange(len(tets)):
+        for k in range(3):
+            out[e, k] = 0.25 * (points[tets[e, 0], k] + points[tets[e, 1], k] + points[tets[e, 2], k]
+                                + points[tets[e, 3], k])
     return out
 
 
@@ -369,25 +376,43 @@ def _project(u, nodes, a, b, stack, fixed, limit, steps=4):
     return p, float(np.median(np.sqrt((grad ** 2).sum(axis=1))))
 
 
+@numba.njit(cache=True)
+def _shortest_edges(u, edges):
+    out = np.full(len(u), np.inf)
+    for e in range(len(edges)):
+        i, j = edges[e, 0], edges[e, 1]
+        d = np.sqrt((u[i, 0] - u[j, 0]) ** 2 + (u[i, 1] - u[j, 1]) ** 2 + (u[i, 2] - u[j, 2]) ** 2)
+        out[i] = min(out[i], d)
+        out[j] = min(out[j], d)
+    return out
+
+
+@numba.njit(cache=True)
+def _neighbour_sums(u, edges):
+    out = np.zeros_like(u)
+    for e in range(len(edges)):
+        i, j = edges[e, 0], edges[e, 1]
+        for k in range(3):
+            out[i, k] += u[j, k]
+            out[j, k] += u[i, k]
+    return out
+
+
 def _snap_setup(u, tets, tag, extent):
     """What snapping needs, once: the interface nodes and their two phases, each node's
     shortest edge and elements (CSR), the box nodes, the free nodes next to the interface."""
     n = len(u)
-    lo = np.full(n, np.iinfo(np.int32).max)
-    hi = np.full(n, -1)
-    flat, lab = tets.ravel(), np.repeat(tag, 4)
-    np.minimum.at(lo, flat, lab)
-    np.maximum.at(hi, flat, lab)
-    moving = np.nonzero(lo != hi)[0]
-    edges = _edges(tets)
-    length = np.linalg.norm(u[edges[:, 0]] - u[edges[:, 1]], axis=1)
-    shortest = np.full(n, np.inf)
-    np.minimum.at(shortest, edges[:, 0], length)
-    np.minimum.at(shortest, edges[:, 1], length)
-    on_box = (np.abs(u) < 1e-9) | (np.abs(u - extent) < 1e-9)
+    flat = tets.ravel()
     order = np.argsort(flat, kind="stable")
     start = np.zeros(n + 1, np.int64)
     start[1:] = np.cumsum(np.bincount(flat, minlength=n))
+    lab = tag[order // 4]  # the phase of each node's elements, node by node
+    lo = np.minimum.reduceat(lab, start[:-1])
+    hi = np.maximum.reduceat(lab, start[:-1])
+    moving = np.nonzero(lo != hi)[0]
+    edges = _edges(tets)
+    shortest = _shortest_edges(u, edges)
+    on_box = (np.abs(u) < 1e-9) | (np.abs(u - extent) < 1e-9)
     is_moving = np.zeros(n, bool)
     is_moving[moving] = True
     near = np.zeros(n, bool)
@@ -416,9 +441,7 @@ def _snap(u, tets, fields, s, passes=2):
         target = home + step * np.minimum(1, s["limit"] / np.maximum(reach, 1e-12))[:, None]
         full = _guarded_moves(u, tets, s["start"], s["around"], moving, target, 0, floor)
         if k < passes - 1 and len(free):
-            total = np.zeros((len(u), 3))
-            np.add.at(total, edges[:, 0], u[edges[:, 1]])
-            np.add.at(total, edges[:, 1], u[edges[:, 0]])
+            total = _neighbour_sums(u, edges)
             _guarded_moves(u, tets, s["start"], s["around"], free, total[free] / degree[free, None], 2, floor)
     return u, int(full), slope
 
@@ -427,16 +450,17 @@ def _face_pairs(tets):
     """All element faces (4 per tetrahedron, C3D4 order), and which are shared: index pairs
     (i, j) into that list, and the unshared ones (the box)."""
     faces = tets[:, np.array(TET_FACES)].reshape(-1, 3)
-    key = np.sort(faces, axis=1)
     n = int(tets.max()) + 1
-    if n < 2_000_000:  # one int64 key per face
-        code = (key[:, 0].astype(np.int64) * n + key[:, 1]) * n + key[:, 2]
-        del key
+    if n < 2_000_000:  # one int64 key per face: its nodes sorted, packed
+        low, high = faces.min(axis=1).astype(np.int64), faces.max(axis=1).astype(np.int64)
+        code = (low * n + (faces.sum(axis=1, dtype=np.int64) - low - high)) * n + high
+        del low, high
         order = np.argsort(code, kind="stable")
         code = code[order]
         same = np.nonzero(code[1:] == code[:-1])[0]
         del code
     else:
+        key = np.sort(faces, axis=1)
         order = np.lexsort((key[:, 2], key[:, 0].astype(np.int64) * n + key[:, 1]))
         key = key[order]
         same = np.nonzero((key[1:] == key[:-1]).all(axis=1))[0]
