@@ -22,7 +22,7 @@ BYTES_PER_VOXEL = {
     "clean-up": 30,  # estimated: labels, the EDT's distances and its three index arrays
     "network extraction": 20,
     "surface mesh": 100,
-    "graded mesh": 1100,  # measured: 128^3 three-phase electrode, 2.27 GB (bench_graded.py)
+    "graded mesh": 1250,  # measured: three-phase electrode, 2.27 GB at 128^3, 9.8 GB at 200^3 (bench_graded.py)
     "voxel mesh": 54,
     "Stokes solve": 2100,  # per fluid voxel
     "Stokes solve (multigrid)": 350,  # per fluid voxel and rank: 480 at Berea 200^3, 338 at 256^3, 251 at 512^3
