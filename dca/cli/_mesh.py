@@ -33,13 +33,13 @@ def add_parser(sub) -> None:
     parser.add_argument("--graded", action="store_true",
                         help="tet: graded mesh, fine at interfaces and coarse inside, interfaces moved onto the "
                              "smoothed phase boundaries; openfoam: octree cells, one voxel at the walls")
-    parser.add_argument("--min-size", type=int, default=2,
-                        help="graded tet: smallest element cube in voxels, 1 or 2 (default 2)")
+    parser.add_argument("--min-size", type=int, default=1,
+                        help="graded tet: smallest element cube in voxels, a power of two (default 1)")
     parser.add_argument("--max-size", type=int, default=16,
                         help="graded: largest element cube in voxels, a power of two (default 16)")
     parser.add_argument("--grading", type=float,
-                        help="graded: element size over distance to the nearest interface or wall "
-                             "(default 1)")
+                        help="graded: growth of the element size per voxel of distance to the nearest "
+                             "interface (tet, default 0.5) or wall (openfoam, default 1)")
     parser.add_argument("--sigma", type=float, default=0.8, help="surface: Gaussian blur in voxels (default 0.8)")
     parser.add_argument("--smoothing", type=int, default=0, help="surface: Taubin iterations (default 0)")
     parser.add_argument("--decimate", type=float, help="surface: keep about this fraction of the triangles")
@@ -76,7 +76,9 @@ def _openfoam(args, volume, phases) -> int:
         raise InputError(f"an OpenFOAM case holds one fluid phase; got --phase {' '.join(map(str, phases))}")
     if args.unit != "m":
         raise InputError(f"OpenFOAM works in metres (SI); drop --unit {args.unit}")
-    graded = {"graded": True, "max_size": args.max_size, "grading": args.grading or 1.0} if args.graded else {}
+    graded = {}
+    if args.graded:
+        graded = {"graded": True, "max_size": args.max_size, "grading": 1.0 if args.grading is None else args.grading}
     files = openfoam_case(volume, args.output, axis=args.axis, phase=phases[0] if phases else None,
                           reservoir=args.reservoir, coarsen=args.coarsen, **graded)
     with open(os.path.join(args.output, CASE_FILE), encoding="utf-8") as fh:
@@ -153,7 +155,7 @@ def run_mesh(args) -> int:
             options["patches"] = args.patches
     elif args.graded:
         mesh = graded_tet_mesh(volume, phases=phases, min_size=args.min_size, max_size=args.max_size,
-                               grading=args.grading or 1.0)
+                               grading=0.5 if args.grading is None else args.grading)
     else:
         build = hex_mesh if kind == "hex" else tet_mesh
         mesh = build(volume, phases=phases, coarsen=args.coarsen)

@@ -70,7 +70,7 @@ def test_graded_tet_and_octree_openfoam_from_the_command_line(foam_file, tmp_pat
     assert main(["mesh", foam_file, "-o", str(out), "--kind", "tet", "--graded", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert out.exists() and result["cell_type"] == "tetra"
-    assert set(result["size_field"]["cubes_per_size_voxels"]) == {"2", "4", "8", "16"}
+    assert set(result["size_field"]["cubes_per_size_voxels"]) == {"1", "2", "4", "8", "16"}
     assert all(abs(e) < 0.05 for e in result["volume_error"].values())
     assert result["quality"]["ok"] and result["quality"]["table"]["min_dihedral_deg"]["min"] >= 10
     case = tmp_path / "case"
