@@ -58,8 +58,10 @@ def compute(scheduler: str | None = None, *, workers: int | None = None, memory_
     cluster = None
     if address is None or address == "local":
         env = {"DCA_MEMORY_LIMIT": str(memory_limit)} if memory_limit else {}
+        # dashboard on a free port: None still serves HTTP on 8787, and a second cluster on the
+        # machine (another notebook, a parallel test run) would warn that it is taken
         cluster = LocalCluster(n_workers=int(workers or 2), threads_per_worker=1, processes=True,
-                               memory_limit=memory_limit or "auto", dashboard_address=None, env=env)
+                               memory_limit=memory_limit or "auto", dashboard_address=":0", env=env)
         client = Client(cluster)
     else:
         client = Client(address)
