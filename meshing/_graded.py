@@ -73,12 +73,14 @@ def _size_field(region, edge, grading, thickness, interface_size, max_size):
     return np.minimum(np.minimum(thickness * local, interface_size + grading * distance), max_size)
 
 
-def _cube_sizes(tree, s0, shape) -> np.ndarray:
-    """The element cube size (voxels) at every voxel, from the octree's leaves."""
-    size = np.zeros(tuple(-(-shape // s0) * s0), np.float32)
-    for (z, y, x), k in zip(tree.origin * s0, tree.size * s0):
-        size[z:z + k, y:y + k, x:x + k] = k
-    return size[:shape[0], :shape[1], :shape[2]]
+def _cube_sizes(tree, s0, shape, z) -> np.ndarray:
+    """The element cube size (voxels) at every voxel of slice ``z``, from the octree's leaves."""
+    origin, size = tree.origin * s0, tree.size * s0
+    cut = (origin[:, 0] <= z) & (z < origin[:, 0] + size)
+    out = np.zeros(tuple(-(-shape[1:] // s0) * s0), np.float32)
+    for (_, y, x), k in zip(origin[cut], size[cut]):
+        out[y:y + k, x:x + k] = k
+    return out[:shape[1], :shape[2]]
 
 
 def plot_size_field(mesh):
@@ -643,7 +645,7 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
              "cubes_per_size_voxels": {str(s0 * 2 ** k): int(c) for k, c in enumerate(levels)},
              "interface_nodes": int(moved), "interface_nodes_moved_fully": int(full),
              "element_size_m": (h * s0)[::-1].tolist(), "seconds": round(time.perf_counter() - t0, 3),
-             "size_field_mid_z": _cube_sizes(tree, s0, shape)[shape[0] // 2],
+             "size_field_mid_z": _cube_sizes(tree, s0, shape, shape[0] // 2),
              "phase_mid_z": region[shape[0] // 2]}
     mesh = Mesh(x, tets, "tetra", tag, ids, face, facet_tags, facet_names, cell, side, attrs)
     if len(meshed) < len(ids):
