@@ -33,6 +33,8 @@ def add_parser(sub) -> None:
     parser.add_argument("--graded", action="store_true",
                         help="tet: graded mesh, fine at interfaces and coarse inside, interfaces moved onto the "
                              "smoothed phase boundaries; openfoam: octree cells, one voxel at the walls")
+    parser.add_argument("--order", type=int, choices=(1, 2), default=1,
+                        help="tet: 2 for 10-node tetrahedra (C3D10), which bend where linear ones lock (default 1)")
     parser.add_argument("--min-size", type=int, default=1,
                         help="graded tet: smallest element cube in voxels, a power of two (default 1)")
     parser.add_argument("--max-size", type=int, default=16,
@@ -159,6 +161,10 @@ def run_mesh(args) -> int:
     else:
         build = hex_mesh if kind == "hex" else tet_mesh
         mesh = build(volume, phases=phases, coarsen=args.coarsen)
+    if args.order == 2:
+        if mesh.cell_type != "tetra":
+            raise InputError(f"--order 2 makes 10-node tetrahedra: use --kind tet, not --kind {kind}")
+        mesh = mesh.quadratic()
     floating = None
     if ext == ".inp" and not mesh.is_surface:
         options["floating"] = "keep" if args.keep_floating else "drop"

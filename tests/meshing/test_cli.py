@@ -80,3 +80,9 @@ def test_graded_tet_and_octree_openfoam_from_the_command_line(foam_file, tmp_pat
     assert (case / "constant" / "polyMesh" / "faces").exists()
     assert main(["mesh", foam_file, "-o", str(tmp_path / "s.stl"), "--graded"]) == 2
     assert "--graded" in capsys.readouterr().err
+    deck = tmp_path / "foam.inp"
+    assert main(["mesh", foam_file, "-o", str(deck), "--kind", "tet", "--graded", "--order", "2", "--phase", "solid",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cell_type"] == "tetra10" and "TYPE=C3D10" in deck.read_text()
+    assert main(["mesh", foam_file, "-o", str(tmp_path / "h.inp"), "--kind", "hex", "--order", "2"]) == 2
+    assert "--order 2" in capsys.readouterr().err
