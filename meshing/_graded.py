@@ -592,6 +592,10 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
     if not (grading >= 0 and thickness > 0 and interface_size > 0):
         raise InputError(f"grading must be >= 0, thickness and interface_size > 0; got {grading!r}, {thickness!r} "
                          f"and {interface_size!r}")
+    h = np.array(volume.voxel_size, float)
+    if h.max() > 1.001 * h.min():
+        raise InputError(f"graded meshes need cubic voxels (the quality guard works in voxel units), got voxel size "
+                         f"{tuple(h)}; resample the volume to cubic voxels first, or use meshing.tet_mesh")
     require_memory(volume.size, "graded mesh", shape=volume.shape)
     region, ids, _ = regions_of(volume, None)
     keep_names = list(ids) if phases is None else [k for k in regions_of(volume, phases)[1]]
@@ -623,7 +627,6 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
     moved = full = 0
     if snap:
         u, moved, full = _snap_to_volume(u, tets, pairs, tag, fields, region, sorted(names), shape.astype(float))
-    h = np.array(volume.voxel_size, float)
     x = (np.array(volume.origin) + (u - 0.5) * h)[:, ::-1]  # (x, y, z) metres, nodes at voxel corners
     negative = _volumes(x, tets) < 0
     tets[negative] = tets[negative][:, [0, 2, 1, 3]]

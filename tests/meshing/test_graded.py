@@ -109,6 +109,8 @@ def test_graded_mesh_of_one_phase_names_the_dropped_side_and_rejects_bad_sizes()
         meshing.graded_tet_mesh(foam, min_size=3)
     with pytest.raises(dca.InputError, match="max_size"):
         meshing.graded_tet_mesh(foam, min_size=4, max_size=2)
+    with pytest.raises(dca.InputError, match="cubic voxels"):
+        meshing.graded_tet_mesh(foam.replace(voxel_size=(2e-5, 1e-5, 1e-5)))
 
 
 def test_octree_openfoam_case_has_fewer_cells_closed_faces_and_the_same_walls(tmp_path):
