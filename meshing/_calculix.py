@@ -72,7 +72,8 @@ def uniaxial_compression(mesh: Mesh, *, axis: str = "z", strain: float = 0.01, y
         deck = (f"*INCLUDE, INPUT=mesh.inp\n*MATERIAL, NAME=SOLID\n*ELASTIC\n{youngs_modulus:.9e}, {poisson_ratio}\n"
                 f"{sections}*BOUNDARY\n{axis}min, 1, 3, 0.\n*STEP\n*STATIC\n*BOUNDARY\n"
                 f"{axis}max, {a + 1}, {a + 1}, {-strain * length:.12e}\n"
-                f"*NODE PRINT, NSET={axis}max, TOTALS=ONLY\nRF\n*END STEP\n")
+                f"*NODE PRINT, NSET={axis}max{'_ALL' if solid.attrs.get('constraints') else ''}, TOTALS=ONLY\n"
+                "RF\n*END STEP\n")
         with open(os.path.join(tmp, "job.inp"), "w") as f:
             f.write(deck)
         run = subprocess.run([ccx, "-i", "job"], cwd=tmp, capture_output=True, text=True,

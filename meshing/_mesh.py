@@ -153,8 +153,13 @@ class Mesh:
             fk = keep[self.facet_cell]
             facets, facet_tags = new_node[self.facets[fk]], self.facet_tags[fk]
             facet_cell, facet_side = new_cell[self.facet_cell[fk]], self.facet_side[fk]
+        attrs = dict(self.attrs)
+        if "constraints" in attrs:  # hanging-node ties (octree_hex_mesh): renumbered, kept where all nodes are
+            attrs["constraints"] = {int(new_node[d]): {int(new_node[m]): w for m, w in terms.items()}
+                                    for d, terms in attrs["constraints"].items()
+                                    if new_node[d] >= 0 and all(new_node[m] >= 0 for m in terms)}
         return Mesh(self.points[used], cells.reshape(-1, self.cells.shape[1]), self.cell_type, self.cell_tags[keep],
-                    self.cell_names, facets, facet_tags, self.facet_names, facet_cell, facet_side, self.attrs)
+                    self.cell_names, facets, facet_tags, self.facet_names, facet_cell, facet_side, attrs)
 
     def quadratic(self) -> Mesh:
         """The same tetrahedra with a node at the middle of every edge (10-node, C3D10), which

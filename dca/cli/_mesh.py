@@ -32,7 +32,8 @@ def add_parser(sub) -> None:
     parser.add_argument("--coarsen", type=int, default=1, help="tet/hex: merge N^3 voxels per element (default 1)")
     parser.add_argument("--graded", action="store_true",
                         help="tet: graded mesh, fine at interfaces and coarse inside, interfaces moved onto the "
-                             "smoothed phase boundaries; openfoam: octree cells, one voxel at the walls")
+                             "smoothed phase boundaries; hex: octree bricks, hanging nodes tied by *EQUATION in "
+                             ".inp; openfoam: octree cells, one voxel at the walls")
     parser.add_argument("--order", type=int, choices=(1, 2), default=1,
                         help="tet: 2 for 10-node tetrahedra (C3D10), which bend where linear ones lock (default 1)")
     parser.add_argument("--min-size", type=int, default=1,
@@ -124,7 +125,7 @@ def _streamed(args, volume, phase) -> int:
 
 def run_mesh(args) -> int:
     from dca import InputError, read
-    from meshing import graded_tet_mesh, hex_mesh, surface, surface_check, surfaces, tet_mesh
+    from meshing import graded_tet_mesh, hex_mesh, octree_hex_mesh, surface, surface_check, surfaces, tet_mesh
 
     phases = _phases(args.phase)
     args.phase = None  # --phase here names the phases to mesh, not the one load_image picks
@@ -139,9 +140,9 @@ def run_mesh(args) -> int:
 
         require_memory(volume.size, "surface mesh" if kind == "surface" else "voxel mesh", shape=volume.shape)
         volume = read(args.path, lazy=False, **reader_options(args))
-    if args.graded and kind not in ("tet", "hex") or (args.graded and kind == "hex" and args.mesh_format != "openfoam"):
-        raise InputError(f"--graded makes a tetrahedral mesh (--kind tet) or an OpenFOAM octree (--format openfoam); "
-                         f"got --kind {kind}")
+    if args.graded and kind not in ("tet", "hex"):
+        raise InputError(f"--graded makes tetrahedra (--kind tet), octree bricks (--kind hex) or an OpenFOAM octree "
+                         f"(--format openfoam); got --kind {kind}")
     if args.mesh_format == "openfoam" and kind != "hex":
         raise InputError("OpenFOAM export takes the voxel hex mesh of one phase: use --kind hex (the default)")
     if args.mesh_format == "openfoam":
@@ -155,6 +156,9 @@ def run_mesh(args) -> int:
                            decimate=args.decimate)
         if ext == ".stl":
             options["patches"] = args.patches
+    elif args.graded and kind == "hex":
+        mesh = octree_hex_mesh(volume, phases=phases, max_size=args.max_size,
+                               grading=1.0 if args.grading is None else args.grading)
     elif args.graded:
         mesh = graded_tet_mesh(volume, phases=phases, min_size=args.min_size, max_size=args.max_size,
                                grading=0.5 if args.grading is None else args.grading)

@@ -65,6 +65,16 @@ def write_abaqus(mesh, path, *, heading: str = "dca mesh", floating: str = "drop
             f.write(f"*ELEMENT, TYPE={_ELEMENT[mesh.cell_type]}, ELSET={safe_name(name)}\n")
             np.savetxt(f, np.column_stack([ids, mesh.cells[sel] + 1]), fmt="%d", delimiter=", ")
             start += len(sel)
+        constraints = mesh.attrs.get("constraints", {})
+        if constraints:  # hanging nodes of an octree mesh, tied to the corners of the larger brick
+            f.write("** hanging nodes: each displacement the weighted mean of its masters'\n*EQUATION\n")
+            for d, terms in constraints.items():
+                for dof in (1, 2, 3):
+                    items = [(d + 1, dof, 1.0)] + [(m + 1, dof, -w) for m, w in terms.items()]
+                    f.write(f"{len(items)}\n")
+                    for i in range(0, len(items), 4):
+                        f.write(", ".join(f"{n}, {k}, {c:.12g}" for n, k, c in items[i:i + 4]) + "\n")
+        dependent = np.array(sorted(constraints), np.int64)
         if mesh.facets is not None:
             for name, tag in mesh.facet_names.items():
                 sel = mesh.facet_tags == tag
@@ -77,7 +87,10 @@ def write_abaqus(mesh, path, *, heading: str = "dca mesh", floating: str = "drop
                 if mesh.cell_type == "tetra10":  # the midside nodes belong to the face as well
                     nodes = mesh.cells[cells[:, None], _C3D10_FACES[sides]]
                 f.write(f"*NSET, NSET={label}\n")
-                _id_lines(f, np.unique(nodes) + 1)
+                _id_lines(f, np.setdiff1d(np.unique(nodes), dependent) + 1)  # a tied node takes no condition
+                if len(dependent):  # every node of the boundary: the set to total reaction forces over
+                    f.write(f"*NSET, NSET={label}_ALL\n")
+                    _id_lines(f, np.unique(nodes) + 1)
                 pieces = []
                 for side in np.unique(sides):
                     f.write(f"*ELSET, ELSET={label}_S{side + 1}\n")

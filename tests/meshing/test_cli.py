@@ -86,3 +86,10 @@ def test_graded_tet_and_octree_openfoam_from_the_command_line(foam_file, tmp_pat
     assert json.loads(capsys.readouterr().out)["cell_type"] == "tetra10" and "TYPE=C3D10" in deck.read_text()
     assert main(["mesh", foam_file, "-o", str(tmp_path / "h.inp"), "--kind", "hex", "--order", "2"]) == 2
     assert "--order 2" in capsys.readouterr().err
+
+
+def test_octree_bricks_from_the_command_line(foam_file, tmp_path, capsys):
+    deck = tmp_path / "bricks.inp"
+    assert main(["mesh", foam_file, "-o", str(deck), "--kind", "hex", "--graded", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["cell_type"] == "hexahedron" and "*EQUATION" in deck.read_text()

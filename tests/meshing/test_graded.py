@@ -194,3 +194,22 @@ def test_size_field_is_shown_and_matches_the_cubes():
     assert len(fig.axes) == 3  # phases, sizes and the colour bar
     with pytest.raises(dca.InputError, match="graded"):
         meshing.plot_size_field(meshing.tet_mesh(v))
+
+
+def test_octree_bricks_keep_the_voxels_and_tie_every_hanging_node_to_a_linear_field(tmp_path):
+    foam = dca.samples.open_cell_foam(32, cell_size=16, porosity=0.8, voxel_size=20e-6)
+    mesh = meshing.octree_hex_mesh(foam)
+    voxels = {n: np.count_nonzero(foam.to_numpy() == lab) * np.prod(foam.voxel_size)
+              for n, lab in dca.util.phase_names(foam).items()}
+    for name, vol in mesh.region_volumes().items():
+        assert vol == pytest.approx(voxels[name], rel=1e-12)
+    assert mesh.n_cells < 0.8 * foam.size and int(mesh.attrs["bricks_per_size_voxels"]["4"]) > 0
+    constraints = mesh.attrs["constraints"]
+    field = mesh.points @ np.array([1.0, -2.0, 3.0])  # any linear field satisfies every tie
+    assert max(abs(field[d] - sum(w * field[m] for m, w in t.items())) for d, t in constraints.items()) < 1e-15
+    assert all(m not in constraints for t in constraints.values() for m in t)  # masters are free nodes
+    mesh.write(tmp_path / "m.inp")
+    text = (tmp_path / "m.inp").read_text()
+    assert "*EQUATION" in text and "*NSET, NSET=zmax_ALL" in text
+    zmax = np.array(text.split("*NSET, NSET=zmax\n")[1].split("*")[0].replace(",", " ").split(), int) - 1
+    assert not set(zmax) & set(constraints)  # a tied node takes no boundary condition

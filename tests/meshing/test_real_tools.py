@@ -152,3 +152,21 @@ def test_octree_polymesh_passes_checkmesh_and_gives_the_voxel_mesh_k_with_fewer_
     facts = json.loads((tmp_path / "caseTrue" / meshing.export.CASE_FILE).read_text())
     assert cells[True] == facts["cells"] and cells[True] < 0.5 * cells[False]  # measured 10688 against 22315
     assert k[True] == pytest.approx(k[False], rel=0.03)  # measured +1.6 %
+
+
+@needs("ccx")
+def test_octree_bricks_tie_their_hanging_nodes_in_calculix():
+    # bricks of 1-2 voxels around a cavity: its displacements are a subset of the voxel mesh's,
+    # so it may only be as stiff or stiffer, and close; a homogeneous graded block stays exact
+    solid = np.zeros((8, 8, 8), bool)
+    solid[3:5, 3:5, 3:5] = True
+    v = dca.Volume(solid, voxel_size=1e-3)
+    octree = meshing.octree_hex_mesh(v, phases="solid", max_size=2)
+    assert octree.n_cells < 0.6 * solid.size and octree.attrs["constraints"]
+    e_oct = meshing.uniaxial_compression(octree, youngs_modulus=2e9, poisson_ratio=0.0).effective_modulus
+    e_vox = meshing.uniaxial_compression(meshing.hex_mesh(v, phases="solid", pinches="keep"), youngs_modulus=2e9,
+                                         poisson_ratio=0.0).effective_modulus
+    assert e_vox <= e_oct <= 1.01 * e_vox  # measured +0.35 %; without the ties it was 20 % softer
+    both = dca.Volume(np.pad(np.ones((2, 2, 2), bool), 5), voxel_size=1e-3)  # two phases, one material
+    r = meshing.uniaxial_compression(meshing.octree_hex_mesh(both, max_size=4), youngs_modulus=2e9, poisson_ratio=0.0)
+    assert r.effective_modulus == pytest.approx(2e9, rel=1e-9)
