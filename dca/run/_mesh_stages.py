@@ -10,25 +10,16 @@ from ._engine import Output, stage
 from ._report import RENDER_SCALE, render
 
 
-def _voxel_volume(segment, phase) -> float:
-    """Voxel volume (m^3) of one named phase of ``segment``."""
-    import numpy as np
-
-    from ..util import phase_mask
-
-    return float(np.count_nonzero(phase_mask(segment, phase)) * np.prod(segment.voxel_size))
-
-
 @stage("mesh", needs=("segment",), title="mesh",
        keys=("kind", "phase", "formats", "coarsen", "sigma", "smoothing", "axis", "graded", "order"))
 def mesh_stage(ctx, params, segment):
     """``kind``: surface | hex | tet; ``phase`` (one name, or a list for volume meshes);
     ``formats``: extensions to write (stl, vtu, vtp, xdmf, msh, inp) and/or "openfoam" (a
     creeping-flow simpleFoam case of the pore space, ``openfoam/``);
-    ``coarsen``; ``sigma`` / ``smoothing`` for surfaces; ``graded = true`` for a graded tet
-    mesh with smooth interfaces (``meshing.graded_tet_mesh``; for openfoam, the octree
-    polyMesh), ``order = 2`` for its quadratic (10-node) form."""
-    from meshing import graded_tet_mesh, hex_mesh, openfoam_case, surface, surface_check, tet_mesh
+    ``coarsen``; ``sigma`` / ``smoothing`` for surfaces; ``graded = true`` for a graded mesh
+    (tet: ``meshing.graded_tet_mesh``, smooth interfaces; hex: ``meshing.octree_hex_mesh``;
+    openfoam: the octree polyMesh), ``order = 2`` for 10-node tetrahedra."""
+    from meshing import graded_tet_mesh, hex_mesh, octree_hex_mesh, openfoam_case, surface, surface_check, tet_mesh
 
     kind = params.get("kind", "surface")
     phase = params.get("phase")
@@ -45,10 +36,8 @@ def mesh_stage(ctx, params, segment):
                   "volume error": f"{mesh.enclosed_volume() / mesh.attrs['voxel_volume_m3'] - 1:+.2%}",
                   "patches": ", ".join(mesh.cell_names)}]
     else:
-        if params.get("graded") and kind == "tet":
-            mesh = graded_tet_mesh(segment, phases=phase)
-        elif params.get("graded"):
-            raise InputError(f"[mesh] graded = true makes tetrahedra: set kind = 'tet', not {kind!r}")
+        if params.get("graded"):
+            mesh = (graded_tet_mesh if kind == "tet" else octree_hex_mesh)(segment, phases=phase)
         else:
             build = hex_mesh if kind == "hex" else tet_mesh
             mesh = build(segment, phases=phase, coarsen=int(params.get("coarsen", 1)))
@@ -81,8 +70,8 @@ def mesh_stage(ctx, params, segment):
         from meshing import plot_size_field
 
         figures["Size field of the graded mesh"] = save_figure(plot_size_field(mesh), ctx.path("size_field.png"))
-        numbers.update({f"tet_volume_error_{n}": (v / _voxel_volume(segment, n) - 1, "1")
-                        for n, v in mesh.region_volumes().items()})
+        numbers.update({f"tet_volume_error_{n}": (e, "1") for n, e in mesh.attrs["volume_error"].items()
+                        if n in mesh.cell_names})
     return Output(value=mesh, numbers=numbers, files=files, figures=figures, tables={f"{kind} mesh": table})
 
 
