@@ -34,7 +34,9 @@ BYTES_PER_VOXEL = {
 ADVICE = {"Stokes solve": "solver='multigrid' (about a quarter of the memory), or map its permeability in REV "
                           "blocks (flow.upscale, block solves as dask tasks on a cluster), ",
           "Stokes solve (multigrid)": "more MPI ranks (mpiexec -n N dca permeability ... --method stokes; each "
-                                      "holds its slab), or map its permeability in REV blocks (flow.upscale), "}
+                                      "holds its slab), or map its permeability in REV blocks (flow.upscale), ",
+          "graded mesh": "stream it block by block (meshing.write_graded_mesh; dca mesh -o OUT.xdmf --kind tet "
+                         "--graded), "}
 
 
 class MemoryLimitError(DcaError, MemoryError):
@@ -65,7 +67,7 @@ def _parse_bytes(text: str) -> int:
 
 
 def _gb(n: float) -> str:
-    return f"{n / 1e9:.1f} GB"
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.1f} MB"
 
 
 def fits(voxels: int, stage: str) -> bool:

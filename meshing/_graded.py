@@ -35,6 +35,7 @@ two-phase 64^3 volume: 75 s and 167 s, minimum dihedral angles of 0.03 and 7.7 d
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -85,11 +86,12 @@ def _cube_sizes(tree, s0, shape, z) -> np.ndarray:
 
 def plot_size_field(mesh):
     """The graded mesh's element sizes on the middle z slice, beside its phases (a figure)."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     if "size_field_mid_z" not in mesh.attrs:
         raise InputError("plot_size_field is for meshes from graded_tet_mesh")
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
+    fig = Figure(figsize=(9, 4), layout="constrained")  # not pyplot's: nothing left open
+    a, b = fig.subplots(1, 2)
     a.imshow(mesh.attrs["phase_mid_z"], cmap="gray", interpolation="nearest")
     a.set_title("phases, middle z slice")
     im = b.imshow(mesh.attrs["size_field_mid_z"], cmap="viridis", interpolation="nearest")
@@ -400,21 +402,25 @@ def _neighbour_sums(u, edges):
     return out
 
 
-def _snap_setup(u, tets, tag, extent):
+def _snap_setup(u, tets, tag, lo, hi, seams):
     """What snapping needs, once: the interface nodes and their two phases, each node's
-    shortest edge and elements (CSR), the box nodes, the free nodes next to the interface."""
+    shortest edge and elements (CSR), the box nodes, the free nodes next to the interface.
+    The box is ``lo``..``hi``; nodes on its ``seams`` (sides shared with a neighbouring block,
+    (3, 2) bool) stay where they are, so that both blocks keep them alike."""
     n = len(u)
     flat = tets.ravel()
     order = np.argsort(flat, kind="stable")
     start = np.zeros(n + 1, np.int64)
     start[1:] = np.cumsum(np.bincount(flat, minlength=n))
     lab = tag[order // 4]  # the phase of each node's elements, node by node
-    lo = np.minimum.reduceat(lab, start[:-1])
-    hi = np.maximum.reduceat(lab, start[:-1])
-    moving = np.nonzero(lo != hi)[0]
+    lo_tag = np.minimum.reduceat(lab, start[:-1])
+    hi_tag = np.maximum.reduceat(lab, start[:-1])
+    low, high = np.abs(u - lo) < 1e-9, np.abs(u - hi) < 1e-9
+    on_box = low | high
+    on_seam = (low & seams[:, 0]) | (high & seams[:, 1])
+    moving = np.nonzero((lo_tag != hi_tag) & ~on_seam.any(axis=1))[0]
     edges = _edges(tets)
     shortest = _shortest_edges(u, edges)
-    on_box = (np.abs(u) < 1e-9) | (np.abs(u - extent) < 1e-9)
     is_moving = np.zeros(n, bool)
     is_moving[moving] = True
     near = np.zeros(n, bool)
@@ -422,7 +428,7 @@ def _snap_setup(u, tets, tag, extent):
     near[edges[is_moving[edges[:, 1]], 0]] = True
     free = np.nonzero(near & ~is_moving & ~on_box.any(axis=1))[0]
     keep = is_moving[edges[:, 0]] | is_moving[edges[:, 1]] | near[edges[:, 0]] | near[edges[:, 1]]
-    return {"moving": moving, "a": lo[moving] - 1, "b": hi[moving] - 1, "limit": 0.45 * shortest[moving],
+    return {"moving": moving, "a": lo_tag[moving] - 1, "b": hi_tag[moving] - 1, "limit": 0.45 * shortest[moving],
             "fixed": on_box[moving], "start": start, "around": (order // 4).astype(np.int64), "free": free,
             "edges": edges[keep], "degree": np.bincount(edges.ravel(), minlength=n)}
 
@@ -483,19 +489,20 @@ def _interface_areas(u, pairs, tag, regions):
             + np.bincount(tj[differ] - 1, weights=area, minlength=len(regions)))
 
 
-def _snap_to_volume(u, tets, pairs, tag, fields, region, regions, extent, corrections=2):
+def _snap_to_volume(u, tets, pairs, tag, fields, target, box, seams, corrections=2):
     """Snap (:func:`_snap`), then offset each phase's level set by its volume error over its
     interface area and snap again from the start: nodes on a convex surface cut its chords,
-    which alone loses about 3 h^2 / (8 R^2) of a grain of radius R (2 % for h = 2, R = 6)."""
-    target = np.array([np.count_nonzero(region == r) for r in regions], float)
-    setup = _snap_setup(u, tets, tag, extent)
+    which alone loses about 3 h^2 / (8 R^2) of a grain of radius R (2 % for h = 2, R = 6).
+    ``target``: each phase's voxel count; ``box``: the low and high corner."""
+    regions = range(len(target))
+    setup = _snap_setup(u, tets, tag, *box, seams)
     moved = len(setup["moving"])
     if not moved:
         return u, 0, 0
     for k in range(corrections + 1):
         snapped, full, slope = _snap(u, tets, fields, setup)
         volume = np.bincount(tag - 1, weights=_volumes(snapped, tets), minlength=len(regions))
-        error = (target - volume) / target
+        error = (target - volume) / np.maximum(target, 1)
         if k == corrections or np.abs(error).max() < 1e-3:
             break
         area = np.maximum(_interface_areas(snapped, pairs, tag, regions), 1e-12)
@@ -540,13 +547,167 @@ def _tet_facets(x, tets, pairs, tag, meshed_ids, names, extent):
     face = np.concatenate(out_face)
     cell = np.concatenate(out_owner)
     side = np.concatenate(out_side)
-    # orient outward: away from the owner's fourth node
+    seam = lone[which < 0]  # unshared but inside the box: on a seam between blocks
+    return _outward(x, tets, face, cell), cell, side, name, (_outward(x, tets, faces[seam], owner[seam]),
+                                                             owner[seam])
+
+
+def _outward(x, tets, face, cell):
+    """Triangles ``face`` of elements ``cell``, turned to face away from the element's fourth node."""
+    face = face.copy()
     p = x[face]
     normal = np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0])
     fourth = x[tets[cell]].sum(axis=1) - p.sum(axis=1)
     flip = np.einsum("ij,ij->i", normal, fourth - p[:, 0]) > 0
     face[flip] = face[flip][:, ::-1]
-    return face, cell, side, name
+    return face
+
+
+def _in_frame(block, start, origin, h, box, meshed, names):
+    """A block's nodes in metres (x y z; ``start``: the block's low corner in voxels, z y x), its
+    elements turned to stay positive there (the frame is mirrored), and the facets on the box
+    (``box`` voxels, z y x) and on interfaces: triangles, owning element, C3D4 side, name; and
+    the unshared faces inside the box (on the block's seams: triangles and elements), which
+    are facets or not depending on the element across the seam, in the next block."""
+    x = (np.asarray(origin, float) + (block.u + start - 0.5) * h)[:, ::-1]  # nodes at voxel corners
+    # (z, y, x) -> (x, y, z) mirrors every element: swap two nodes of each, and renumber the
+    # faces found before (C3D4 sides 1 and 3 trade places), rather than match them again
+    tets = block.tets
+    tets[:, [1, 2]] = tets[:, [2, 1]]
+    _, i, j, lone = block.pairs
+    swap = np.array([0, 3, 2, 1])
+    pairs = (tets[:, np.array(TET_FACES)].reshape(-1, 3),) + tuple(k - k % 4 + swap[k % 4] for k in (i, j, lone))
+    lo_corner = (np.asarray(origin, float) - 0.5 * h)[::-1]
+    return x, tets, _tet_facets(x - lo_corner, tets, pairs, block.tag, meshed, names, np.asarray(box) * h)
+
+
+def _seam_sizes(cell_target, whole, core, seams, s0, top) -> None:
+    """Cap ``cell_target`` (voxels per cell of ``s0`` voxels) along a block's seams so that the
+    cubes touching a seam are the same on both sides: cubes of ``2 s0`` on every 2 x 2 patch
+    of the seam where the size field wants at least that within ``2 s0`` voxels on either side
+    (``whole``: the size field over the block and its halo), else of ``s0``; and of ``s0``
+    within two cells of two seams at once (the block's edges, shared by four blocks). Both
+    blocks read the same voxels of the size field, so they decide alike."""
+    n = np.array(cell_target.shape)
+    near = []
+    for a in range(3):
+        band = np.zeros(n[a], bool)
+        if seams[a, 0]:
+            band[:2] = True
+        if seams[a, 1]:
+            band[-2:] = True
+        near.append(band)
+    for a in range(3):
+        b, c = [d for d in range(3) if d != a]
+        for side in (0, 1):
+            if not seams[a, side]:
+                continue
+            plane = core[a].start if side == 0 else core[a].stop
+            rows = [slice(None)] * 3
+            rows[a] = slice(max(plane - 2 * s0, 0), plane + 2 * s0)
+            rows[b], rows[c] = core[b], core[c]
+            wants = whole[tuple(rows)].min(axis=a)  # (nb, nc) voxels
+            pb, pc = -(-wants.shape[0] // (2 * s0)), -(-wants.shape[1] // (2 * s0))
+            patch = np.pad(wants, [(0, pb * 2 * s0 - wants.shape[0]), (0, pc * 2 * s0 - wants.shape[1])],
+                           constant_values=0).reshape(pb, 2 * s0, pc, 2 * s0).min(axis=(1, 3))
+            coarse = np.repeat(np.repeat(patch >= 2 * s0, 2, 0), 2, 1)[:n[b], :n[c]]
+            coarse &= ~(near[b][:, None] | near[c][None, :])
+            depth = [0, 1] if side == 0 else [n[a] - 1, n[a] - 2]
+            for k, d in enumerate(depth):
+                at = [slice(None)] * 3
+                at[a] = d
+                cap = np.where(coarse, 2 * s0 if top > 0 else s0, s0 if k == 0 else np.inf)
+                cell_target[tuple(at)] = np.minimum(cell_target[tuple(at)], cap)
+            for other in (b, c):  # the block's edges along this seam
+                for oside in (0, 1):
+                    if seams[other, oside]:
+                        at = [slice(None)] * 3
+                        at[a] = slice(0, 2) if side == 0 else slice(n[a] - 2, n[a])
+                        at[other] = slice(0, 2) if oside == 0 else slice(n[other] - 2, n[other])
+                        cell_target[tuple(at)] = s0
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One block's tetrahedra: nodes ``u`` in voxel-corner units from the block's low corner
+    (z y x), elements positive in that frame, their region ids (1..R), the shared faces
+    (:func:`_face_pairs`), the octree, and each region's meshed volume and voxel count."""
+
+    u: np.ndarray
+    tets: np.ndarray
+    tag: np.ndarray
+    pairs: tuple
+    tree: object
+    top: int
+    volumes: np.ndarray
+    voxels: np.ndarray
+    moved: int
+    moved_fully: int
+
+
+def _graded_block(region, core, n_regions, seams, *, min_size, max_size, interface_size, grading, thickness,
+                  sigma, snap) -> _Block:
+    """Mesh the voxels ``region[core]`` (region ids 1..``n_regions``). ``region`` may hold a halo
+    of voxels around the core, from which the size field and the smoothed indicators are
+    computed, so that they are those of the whole volume near the core's sides. On the
+    ``seams`` ((3, 2) bool: low and high side per axis), the sides shared with a neighbouring
+    block, the cubes are of ``min_size`` and the nodes stay on the lattice: both blocks then
+    triangulate the seam alike, and the blocks' meshes join into one conforming mesh."""
+    offset = np.array([c.start for c in core])
+    inside = region[core]
+    shape = np.array(inside.shape)
+    # size field: distance to the nearest interface, in voxels
+    edge = np.zeros(region.shape, bool)
+    for a in range(3):
+        lo, hi = [slice(None)] * 3, [slice(None)] * 3
+        lo[a], hi[a] = slice(0, -1), slice(1, None)
+        d = region[tuple(lo)] != region[tuple(hi)]
+        edge[tuple(lo)] |= d
+        edge[tuple(hi)] |= d
+    whole = _size_field(region, edge, grading, thickness, interface_size, max_size)
+    del edge
+    target = whole[core]
+    s0 = int(min_size)
+    top = int(np.log2(max_size // s0))
+    cells = tuple(-(-shape // s0))
+    padded = np.pad(target, [(0, c * s0 - n) for c, n in zip(cells, shape)], mode="edge")
+    cell_target = padded.reshape(cells[0], s0, cells[1], s0, cells[2], s0).min(axis=(1, 3, 5))
+    if seams.any():
+        _seam_sizes(cell_target, whole, core, seams, s0, top)
+    allowed = allowed_levels(cell_target / s0, grading=1.0, max_level=top)
+    tree = octree(np.ones(cells, np.int32), allowed, max_level=top, homogeneous=False)
+    doubled, tets = _octree_tets(tree)
+    u = np.minimum(doubled / 2 * s0, shape) + offset  # voxel-corner units of ``region``; odd edges cut back
+    fields = _balanced_fields(region, range(1, n_regions + 1), sigma)
+    tag = np.argmax(_sample(fields, _centroids(u, tets)), axis=1).astype(np.int32) + 1
+    negative = _volumes(u, tets) < 0
+    tets[negative] = tets[negative][:, [0, 2, 1, 3]]
+    pairs = _face_pairs(tets)
+    voxels = np.bincount(inside.ravel(), minlength=n_regions + 1)[1:].astype(float)
+    moved = full = 0
+    if snap:
+        u, moved, full = _snap_to_volume(u, tets, pairs, tag, fields, voxels, (offset, offset + shape), seams)
+    u = u - offset
+    volumes = np.bincount(tag - 1, weights=np.abs(_volumes(u, tets)), minlength=n_regions)
+    return _Block(u, tets, tag, pairs, tree, top, volumes, voxels, int(moved), int(full))
+
+
+def _check_options(volume, min_size, max_size, interface_size, grading, thickness) -> np.ndarray:
+    """Refuse sizes that are not powers of two, a size field that cannot be, and non-cubic
+    voxels; returns the voxel size (z, y, x)."""
+    for name, v in (("min_size", min_size), ("max_size", max_size)):
+        if int(v) != v or v < 1 or (int(v) & (int(v) - 1)):
+            raise InputError(f"{name} must be a power of two (voxels), got {v!r}")
+    if max_size < min_size:
+        raise InputError(f"max_size ({max_size}) must be at least min_size ({min_size})")
+    if not (grading >= 0 and thickness > 0 and interface_size > 0):
+        raise InputError(f"grading must be >= 0, thickness and interface_size > 0; got {grading!r}, {thickness!r} "
+                         f"and {interface_size!r}")
+    h = np.array(volume.voxel_size, float)
+    if h.max() > 1.001 * h.min():
+        raise InputError(f"graded meshes need cubic voxels (the quality guard works in voxel units), got voxel size "
+                         f"{tuple(h)}; resample the volume to cubic voxels first, or use meshing.tet_mesh")
+    return h
 
 
 @takes_volume
@@ -581,60 +742,18 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
         each phase's relative volume error against its voxels, and the time taken.
     """
     t0 = time.perf_counter()
-    for name, v in (("min_size", min_size), ("max_size", max_size)):
-        if int(v) != v or v < 1 or (int(v) & (int(v) - 1)):
-            raise InputError(f"{name} must be a power of two (voxels), got {v!r}")
-    if max_size < min_size:
-        raise InputError(f"max_size ({max_size}) must be at least min_size ({min_size})")
-    if not (grading >= 0 and thickness > 0 and interface_size > 0):
-        raise InputError(f"grading must be >= 0, thickness and interface_size > 0; got {grading!r}, {thickness!r} "
-                         f"and {interface_size!r}")
-    h = np.array(volume.voxel_size, float)
-    if h.max() > 1.001 * h.min():
-        raise InputError(f"graded meshes need cubic voxels (the quality guard works in voxel units), got voxel size "
-                         f"{tuple(h)}; resample the volume to cubic voxels first, or use meshing.tet_mesh")
+    h = _check_options(volume, min_size, max_size, interface_size, grading, thickness)
     require_memory(volume.size, "graded mesh", shape=volume.shape)
     region, ids, _ = regions_of(volume, None)
     keep_names = list(ids) if phases is None else [k for k in regions_of(volume, phases)[1]]
     names = {v: k for k, v in ids.items()}
-    shape = np.array(region.shape)
-    # size field: distance to the nearest interface, in voxels
-    edge = np.zeros(region.shape, bool)
-    for a in range(3):
-        lo, hi = [slice(None)] * 3, [slice(None)] * 3
-        lo[a], hi[a] = slice(0, -1), slice(1, None)
-        d = region[tuple(lo)] != region[tuple(hi)]
-        edge[tuple(lo)] |= d
-        edge[tuple(hi)] |= d
-    target = _size_field(region, edge, grading, thickness, interface_size, max_size)
-    s0 = int(min_size)
-    top = int(np.log2(max_size // s0))
-    cells = tuple(-(-shape // s0))
-    padded = np.pad(target, [(0, c * s0 - n) for c, n in zip(cells, shape)], mode="edge")
-    cell_target = padded.reshape(cells[0], s0, cells[1], s0, cells[2], s0).min(axis=(1, 3, 5))
-    allowed = allowed_levels(cell_target / s0, grading=1.0, max_level=top)
-    tree = octree(np.ones(cells, np.int32), allowed, max_level=top, homogeneous=False)
-    doubled, tets = _octree_tets(tree)
-    u = np.minimum(doubled / 2 * s0, shape)  # voxel-corner units; cells past an odd edge are cut back
-    fields = _balanced_fields(region, sorted(names), sigma)
-    tag = np.argmax(_sample(fields, _centroids(u, tets)), axis=1).astype(np.int32) + 1
-    negative = _volumes(u, tets) < 0
-    tets[negative] = tets[negative][:, [0, 2, 1, 3]]
-    pairs = _face_pairs(tets)
-    moved = full = 0
-    if snap:
-        u, moved, full = _snap_to_volume(u, tets, pairs, tag, fields, region, sorted(names), shape.astype(float))
-    x = (np.array(volume.origin) + (u - 0.5) * h)[:, ::-1]  # (x, y, z) metres, nodes at voxel corners
-    # (z, y, x) -> (x, y, z) mirrors every element: swap two nodes of each, and renumber the
-    # faces found above to match (C3D4 sides 1 and 3 trade places), rather than match them again
-    tets[:, [1, 2]] = tets[:, [2, 1]]
-    faces, i, j, lone = pairs
-    swap = np.array([0, 3, 2, 1])
-    pairs = (tets[:, np.array(TET_FACES)].reshape(-1, 3),) + tuple(k - k % 4 + swap[k % 4] for k in (i, j, lone))
-    extent = (shape * h)[::-1]
-    lo_corner = (np.array(volume.origin) - 0.5 * h)[::-1]
+    options = {"min_size": int(min_size), "max_size": int(max_size), "interface_size": float(interface_size),
+               "grading": float(grading), "thickness": float(thickness), "sigma": float(sigma), "snap": bool(snap)}
+    core = tuple(slice(0, n) for n in region.shape)
+    block = _graded_block(region, core, len(ids), np.zeros((3, 2), bool), **options)
+    tag, tree, shape, s0, top = block.tag, block.tree, np.array(region.shape), int(min_size), block.top
     meshed = [ids[k] for k in keep_names]
-    face, cell, side, name = _tet_facets(x - lo_corner, tets, pairs, tag, meshed, names, extent[::-1])
+    x, tets, (face, cell, side, name, _) = _in_frame(block, np.zeros(3), volume.origin, h, shape, meshed, names)
     first = max(ids.values())
     unique, at, inverse = np.unique(name.astype(str), return_index=True, return_inverse=True)
     rank = np.empty(len(unique), np.int32)
@@ -646,12 +765,11 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
              "thickness": float(thickness), "interface_size": float(interface_size),
              "sigma_voxels": float(sigma),
              "cubes_per_size_voxels": {str(s0 * 2 ** k): int(c) for k, c in enumerate(levels)},
-             "interface_nodes": int(moved), "interface_nodes_moved_fully": int(full),
+             "interface_nodes": block.moved, "interface_nodes_moved_fully": block.moved_fully,
              "element_size_m": (h * s0)[::-1].tolist(), "seconds": round(time.perf_counter() - t0, 3),
              "size_field_mid_z": _cube_sizes(tree, s0, shape, shape[0] // 2),
-             "volume_error": {names[r]: float(v / np.count_nonzero(region == r) - 1) for r, v in
-                              zip(sorted(names), np.bincount(tag - 1, weights=np.abs(_volumes(u, tets)),
-                                                                  minlength=len(names)))},
+             "volume_error": {names[r]: float(v / c - 1) for r, v, c in
+                              zip(sorted(names), block.volumes, block.voxels)},
              "phase_mid_z": region[shape[0] // 2]}
     mesh = Mesh(x, tets, "tetra", tag, ids, face, facet_tags, facet_names, cell, side, attrs)
     if len(meshed) < len(ids):

@@ -7,22 +7,19 @@ import numpy as np
 from dca import InputError
 from dca.util import phase_names
 
-__all__ = ["regions_of", "remove_pinches"]
+__all__ = ["regions_of", "chosen_phases", "require_segmented", "remove_pinches"]
 
 
-def regions_of(volume, phases=None) -> tuple[np.ndarray, dict[str, int], dict[str, int]]:
-    """Region ids (1..R, 0 = not meshed) per voxel, the meshed names -> ids, and every phase's name -> label.
-
-    ``phases``: names or labels to mesh; default every phase of the volume. Phases are named
-    as everywhere in dca (``dca.util.phase_names``): a boolean or 0/1 volume has ``pore``
-    (True / 1) and ``solid``.
-    """
-    data = volume.to_numpy()
-    if data.dtype.kind == "f":
-        raise InputError(f"meshing needs a segmented (label or boolean) volume, got {data.dtype} grey levels; "
+def require_segmented(volume) -> None:
+    """Refuse grey levels: meshing needs labels or a boolean volume."""
+    if volume.dtype.kind == "f":
+        raise InputError(f"meshing needs a segmented (label or boolean) volume, got {volume.dtype} grey levels; "
                          "segment it first (dca.segment.otsu, ...)")
-    names = phase_names(volume)
-    labels = data.astype(np.int64) if data.dtype == bool else data
+
+
+def chosen_phases(names: dict, phases=None) -> dict[str, int]:
+    """The phases to mesh, name -> label: ``phases`` (names or labels; default every one of
+    ``names``, the volume's ``dca.util.phase_names``)."""
     by_label = {v: k for k, v in names.items()}
     wanted = list(names) if phases is None else ([phases] if isinstance(phases, (str, int)) else list(phases))
     chosen: dict[str, int] = {}
@@ -35,6 +32,21 @@ def regions_of(volume, phases=None) -> tuple[np.ndarray, dict[str, int], dict[st
         else:
             raise InputError(f"no phase named {p!r}; this volume has {sorted(names)}")
         chosen[name] = label
+    return chosen
+
+
+def regions_of(volume, phases=None) -> tuple[np.ndarray, dict[str, int], dict[str, int]]:
+    """Region ids (1..R, 0 = not meshed) per voxel, the meshed names -> ids, and every phase's name -> label.
+
+    ``phases``: names or labels to mesh; default every phase of the volume. Phases are named
+    as everywhere in dca (``dca.util.phase_names``): a boolean or 0/1 volume has ``pore``
+    (True / 1) and ``solid``.
+    """
+    require_segmented(volume)
+    data = volume.to_numpy()
+    names = phase_names(volume)
+    labels = data.astype(np.int64) if data.dtype == bool else data
+    chosen = chosen_phases(names, phases)
     region = np.zeros(data.shape, np.int32)
     ids = {}
     if phases is None:  # every phase present

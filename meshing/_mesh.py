@@ -218,13 +218,12 @@ class Mesh:
 
     def scaled(self, unit: str) -> Mesh:
         """The same mesh with its points in ``unit`` ("m", "mm" or "um"); what exporters write."""
-        from .export import LENGTH_UNITS
+        from .export._registry import unit_scale
 
-        if unit not in LENGTH_UNITS:
-            raise InputError(f"unit must be one of {sorted(LENGTH_UNITS)}, got {unit!r}")
+        scale = unit_scale(unit)
         if unit == self.length_unit:
             return self
-        factor = LENGTH_UNITS[unit] / LENGTH_UNITS[self.length_unit]
+        factor = scale / unit_scale(self.length_unit)
         return dataclasses.replace(self, points=self.points * factor, attrs={**self.attrs, "length_unit": unit})
 
     def to_meshio(self, *, facets: bool = True):

@@ -173,10 +173,15 @@ def quality(mesh, **thresholds) -> Quality:
     chunks = [compute(mesh.points[cells[i:i + _CHUNK]]) for i in range(0, mesh.n_cells, _CHUNK)]
     metrics = {k: None if chunks[0][k] is None else np.concatenate([c[k] for c in chunks]).astype(np.float32)
                for k in chunks[0]}
+    return Quality(mesh.cell_type, metrics, limits, flag_counts(metrics, limits))
+
+
+def flag_counts(metrics: dict, limits: dict) -> dict:
+    """How many elements of ``metrics`` (``_tet_metrics`` / ``_hex_metrics``) lie beyond each limit."""
     flagged = {"min_dihedral_deg": int(np.count_nonzero(metrics["min_dihedral_deg"] < limits["min_dihedral_deg"])),
                "max_dihedral_deg": int(np.count_nonzero(metrics["max_dihedral_deg"] > limits["max_dihedral_deg"])),
                "scaled_jacobian": int(np.count_nonzero(metrics["scaled_jacobian"] < limits["min_scaled_jacobian"])),
                "aspect_ratio": int(np.count_nonzero(metrics["aspect_ratio"] > limits["max_aspect_ratio"]))}
     if metrics["radius_ratio"] is not None:
         flagged["radius_ratio"] = int(np.count_nonzero(metrics["radius_ratio"] > limits["max_radius_ratio"]))
-    return Quality(mesh.cell_type, metrics, limits, flagged)
+    return flagged

@@ -34,9 +34,10 @@ from dca.util import (
     slab_bounds,
 )
 
+from ._labels import require_segmented
 from ._mesh import BOX_FACES, Mesh
 from ._surface import level_counts, level_for, pad_field, place
-from .export._registry import LENGTH_UNITS
+from .export._registry import unit_scale
 
 __all__ = ["write_surface", "StreamedSurface"]
 
@@ -101,11 +102,8 @@ def write_surface(volume, path, *, phase=None, sigma: float = 0.8, caps: bool = 
     ext = os.path.splitext(os.fspath(path))[1].lower()
     if ext not in SUFFIXES:
         raise InputError(f"a streamed surface is written as {' or '.join(SUFFIXES)}, got {os.fspath(path)!r}")
-    if unit not in LENGTH_UNITS:
-        raise InputError(f"unit must be one of {sorted(LENGTH_UNITS)}, got {unit!r}")
-    if volume.dtype.kind == "f":
-        raise InputError(f"meshing needs a segmented (label or boolean) volume, got {volume.dtype} grey levels; "
-                         "segment it first (dca.segment.otsu, ...)")
+    scale = unit_scale(unit)
+    require_segmented(volume)
     label = _label(volume, phase)
     progress = show_progress(progress)
     nz = volume.shape[0]
@@ -129,7 +127,6 @@ def write_surface(volume, path, *, phase=None, sigma: float = 0.8, caps: bool = 
     target = float(voxels * np.prod(volume.voxel_size))
     level = level_for(counts, target / np.prod(h)) if sigma > 0 else 0.5
     # pass 2: the cubes of each slab, meshed and written
-    scale = LENGTH_UNITS[unit]
     names = {"wall": 1} | {face: i + 2 for i, face in enumerate(BOX_FACES)}
     per_tag = np.zeros(len(names) + 2, np.int64)
     enclosed, total = 0.0, 0

@@ -40,6 +40,9 @@ def add_parser(sub) -> None:
                         help="graded tet: smallest element cube in voxels, a power of two (default 1)")
     parser.add_argument("--max-size", type=int, default=16,
                         help="graded: largest element cube in voxels, a power of two (default 16)")
+    parser.add_argument("--block", type=int,
+                        help="graded tet of a volume too big for memory: block edge in voxels, a multiple of "
+                             "--max-size (default: the largest that fits); such a mesh is streamed to OUT.xdmf")
     parser.add_argument("--grading", type=float,
                         help="graded: growth of the element size per voxel of distance to the nearest "
                              "interface (tet, default 0.5) or wall (openfoam, default 1)")
@@ -111,6 +114,31 @@ def _streamed(args, volume, phase) -> int:
     return 0
 
 
+def _streamed_graded(args, volume, phases, ext) -> int:
+    """The graded mesh of a volume too big for memory, block by block (meshing.write_graded_mesh)."""
+    from meshing import write_graded_mesh
+
+    from .. import InputError
+
+    if ext != ".xdmf" or args.order != 1:
+        raise InputError(f"a volume too big for one graded mesh in memory is meshed block by block and streamed "
+                         f"to XDMF with 4-node tetrahedra; got -o {args.output}"
+                         f"{' --order 2' if args.order != 1 else ''}: write OUT.xdmf (first order), or crop it")
+    written = write_graded_mesh(volume, args.output, phases=phases, min_size=args.min_size, max_size=args.max_size,
+                                grading=0.5 if args.grading is None else args.grading,
+                                block=args.block, unit=args.unit, progress=not args.json)
+    result = {"source": args.path, "kind": "tet", "graded": True, "streamed": True, "files": written.files,
+              "unit": args.unit, "cell_type": "tetra", "points": written.points, "cells": written.cells,
+              "blocks": written.blocks, "block_shape": list(written.block_shape), "seconds": written.seconds,
+              "cells_per_tag": written.cells_per_region, "facets_per_tag": written.facets_per_tag,
+              "volume_error": written.volume_error, "quality": written.quality}
+    table = [(k, str(v)) for k, v in result.items() if not isinstance(v, dict)]
+    table += [(f"cells {n}", str(c)) for n, c in written.cells_per_region.items()]
+    table += [(f"volume error {n}", f"{e:+.2%}") for n, e in written.volume_error.items()]
+    emit(result, as_json=args.json, table=table)
+    return 0
+
+
 def run_mesh(args) -> int:
     from dca import InputError, read
     from meshing import graded_tet_mesh, hex_mesh, octree_hex_mesh, surface, surface_check, surfaces, tet_mesh
@@ -123,6 +151,11 @@ def run_mesh(args) -> int:
     if kind == "surface" and ext in (".stl", ".pvtp") and (volume.is_lazy or ext == ".pvtp") and not args.smoothing \
             and not args.decimate and not args.patches and (phases is None or len(phases) == 1):
         return _streamed(args, volume, phases[0] if phases else None)
+    if args.graded and kind == "tet" and args.mesh_format is None:
+        from ..util import fits_in_memory
+
+        if volume.is_lazy or not fits_in_memory(volume.size, "graded mesh"):
+            return _streamed_graded(args, volume, phases, ext)
     if volume.is_lazy:  # the other meshes are built in memory: if the machine has room for them
         from ..util import require_memory
 

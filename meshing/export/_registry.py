@@ -17,6 +17,13 @@ __all__ = ["Exporter", "register_exporter", "exporters", "write", "LENGTH_UNITS"
 LENGTH_UNITS = {"m": 1.0, "mm": 1e3, "um": 1e6}
 
 
+def unit_scale(unit: str) -> float:
+    """Numbers per metre of a length unit of ``LENGTH_UNITS``; an unknown unit is refused."""
+    if unit not in LENGTH_UNITS:
+        raise InputError(f"unit must be one of {sorted(LENGTH_UNITS)}, got {unit!r}")
+    return LENGTH_UNITS[unit]
+
+
 @dataclass(frozen=True)
 class Exporter:
     """One mesh file format: its name, extensions, writer and what the target tool expects."""
@@ -89,8 +96,7 @@ def write(mesh, path, *, format: str | None = None, unit: str = "m", **options) 
     """
     path = os.fspath(path)
     exporter = _exporter(path, format)
-    if unit not in LENGTH_UNITS:
-        raise InputError(f"unit must be one of {sorted(LENGTH_UNITS)}, got {unit!r}")
+    unit_scale(unit)
     if exporter.metres_only and unit != "m":
         raise InputError(f"{exporter.name} works in metres (SI); got unit={unit!r}. Drop the unit, or scale the "
                          "finished case with OpenFOAM's transformPoints")

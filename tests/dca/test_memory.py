@@ -64,7 +64,7 @@ def test_the_command_line_says_it_in_one_line(blobs, tmp_path, monkeypatch, caps
     monkeypatch.setenv("DCA_MEMORY_LIMIT", "100kB")
     assert main(["mesh", str(tmp_path / "b.npz"), "-o", str(tmp_path / "m.vtu")]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "needs about 0.0 GB and 0.0 GB is available" in err
+    assert len(err.splitlines()) == 1 and "MB and 0.1 MB is available" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.npz"]  # nothing written
 
 

@@ -93,3 +93,23 @@ def test_octree_bricks_from_the_command_line(foam_file, tmp_path, capsys):
     assert main(["mesh", foam_file, "-o", str(deck), "--kind", "hex", "--graded", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["cell_type"] == "hexahedron" and "*EQUATION" in deck.read_text()
+
+
+def test_graded_mesh_of_a_volume_too_big_for_memory_is_streamed_block_by_block(foam_file, tmp_path, capsys,
+                                                                               monkeypatch):
+    import numpy as np
+
+    # 24^3 voxels at 1250 B each need 17 MB in one piece: with 12 MB, blocks of 8^3 (1.6 MB with their halo)
+    monkeypatch.setenv("DCA_MEMORY_LIMIT", "12MB")
+    out = tmp_path / "big.xdmf"
+    assert main(["mesh", foam_file, "-o", str(tmp_path / "big.vtu"), "--kind", "tet", "--graded"]) == 2
+    assert "OUT.xdmf" in capsys.readouterr().err and not (tmp_path / "big.vtu").exists()
+    assert main(["mesh", foam_file, "-o", str(out), "--kind", "tet", "--graded", "--max-size", "8", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["streamed"] and result["blocks"] > 1 and result["block_shape"][0] % 8 == 0
+    assert not any(result["quality"]["flagged"].values())
+    import meshio
+
+    mesh = meshio.read(out)
+    assert len(mesh.cells[0].data) == result["cells"] == sum(result["cells_per_tag"].values())
+    assert np.isin(np.unique(mesh.cell_data["tags"][0]), [1, 2]).all()

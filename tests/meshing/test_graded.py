@@ -213,3 +213,79 @@ def test_octree_bricks_keep_the_voxels_and_tie_every_hanging_node_to_a_linear_fi
     assert "*EQUATION" in text and "*NSET, NSET=zmax_ALL" in text
     zmax = np.array(text.split("*NSET, NSET=zmax\n")[1].split("*")[0].replace(",", " ").split(), int) - 1
     assert not set(zmax) & set(constraints)  # a tied node takes no boundary condition
+
+
+def _read_xdmf(path):
+    import meshio
+
+    cells, facets = meshio.read(path), meshio.read(str(path).replace(".xdmf", "_facets.xdmf"))
+    return cells.points, cells.cells[0].data, cells.cell_data["tags"][0], facets.cells[0].data, \
+        facets.cell_data["tags"][0], facets.field_data
+
+
+def test_streamed_graded_mesh_in_one_block_is_the_in_memory_mesh(tmp_path):
+    v = dca.samples.open_cell_foam(24, cell_size=16.0, porosity=0.8, voxel_size=20e-6, seed=1)
+    meshing.graded_tet_mesh(v, max_size=8).write(tmp_path / "memory.xdmf")
+    out = meshing.write_graded_mesh(v, tmp_path / "streamed.xdmf", max_size=8, block=32)
+    assert out.blocks == 1
+    for a, b in zip(_read_xdmf(tmp_path / "memory.xdmf")[:5], _read_xdmf(tmp_path / "streamed.xdmf")[:5]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("block", [16, (16, 32, 8)])
+def test_streamed_graded_blocks_join_into_one_conforming_mesh_with_every_facet(tmp_path, block):
+    v = dca.samples.electrode(32, particle_radius=5.0, seed=2)
+    out = meshing.write_graded_mesh(v, tmp_path / "m.xdmf", max_size=8, block=block)
+    points, tets, tags, facets, facet_tags, names = _read_xdmf(tmp_path / "m.xdmf")
+    assert out.blocks == int(np.prod(-(-np.array(v.shape) // np.broadcast_to(block, 3))))
+    assert (out.points, out.cells) == (len(points), len(tets))
+    # each node once: no two at one place, every one used
+    assert len(np.unique(np.round(points / 1e-9), axis=0)) == len(points) == len(np.unique(tets))
+    p = points[tets]
+    assert (np.einsum("ij,ij->i", p[:, 1] - p[:, 0], np.cross(p[:, 2] - p[:, 0], p[:, 3] - p[:, 0])) > 0).all()
+    # conforming: every face shared by two elements but those on the box
+    faces = np.sort(tets[:, np.array(TET_FACES)].reshape(-1, 3), axis=1)
+    key, index, count = np.unique(faces, axis=0, return_index=True, return_counts=True)
+    assert count.max() == 2
+    lo = np.array(v.origin)[::-1] - 0.5 * np.array(v.voxel_size)[::-1]
+    hi = lo + (np.array(v.shape) * np.array(v.voxel_size))[::-1]
+    centre = points[key[count == 1]].mean(axis=1)
+    assert (np.isclose(centre, lo, rtol=0, atol=1e-12) | np.isclose(centre, hi, rtol=0, atol=1e-12)).any(axis=1).all()
+    # the facets: the box faces, and every face between two phases (seams included), once
+    facet_key = {tuple(f) for f in np.sort(facets, axis=1)}
+    assert len(facet_key) == len(facets)
+    owner_tag = np.repeat(tags, 4)
+    first, second = {}, {}
+    for k, i in zip(map(tuple, faces), range(len(faces))):
+        (second if k in first else first)[k] = owner_tag[i]
+    between = {k for k in second if second[k] != first[k]}
+    assert facet_key == between | {tuple(k) for k in key[count == 1]}
+    assert out.facets_per_tag == {n: int(np.count_nonzero(facet_tags == t[0])) for n, t in names.items()
+                                  if t[1] == 2}
+    assert set(out.facets_per_tag) == {"xmin", "xmax", "ymin", "ymax", "zmin", "zmax", "pore|active",
+                                       "pore|binder", "active|binder"}
+    # quality floor and volumes, block by block
+    assert out.quality["min_dihedral_deg"] >= 12 and out.quality["scaled_jacobian"] >= 0.22
+    assert out.quality["radius_ratio_p99"] <= 3 and not any(out.quality["flagged"].values())
+    whole = meshing.graded_tet_mesh(v, max_size=8).attrs["volume_error"]  # binder -1.5 % at this size
+    assert all(abs(out.volume_error[k]) < abs(whole[k]) + 0.005 for k in whole)
+
+
+def test_streamed_graded_mesh_reads_a_lazy_volume_alike_and_keeps_chosen_phases(tmp_path):
+    import dask.array as da
+
+    v = dca.samples.electrode(24, particle_radius=5.0, seed=3)
+    lazy = v.replace(data=da.from_array(v.to_numpy(), chunks=8))
+    a = meshing.write_graded_mesh(v, tmp_path / "a.xdmf", max_size=8, block=16, phases=["active", "binder"])
+    b = meshing.write_graded_mesh(lazy, tmp_path / "b.xdmf", max_size=8, block=16, phases=["active", "binder"])
+    for x, y in zip(_read_xdmf(tmp_path / "a.xdmf")[:5], _read_xdmf(tmp_path / "b.xdmf")[:5]):
+        np.testing.assert_array_equal(x, y)
+    assert (a.cells, a.volume_error) == (b.cells, b.volume_error)
+    assert set(a.cells_per_region) == {"active", "binder"} and set(np.unique(_read_xdmf(tmp_path / "a.xdmf")[2])) \
+        == {2, 3}
+    assert {"active|pore", "binder|pore", "active|binder"} <= set(a.facets_per_tag)
+    with pytest.raises(dca.InputError, match="XDMF"):
+        meshing.write_graded_mesh(v, tmp_path / "c.vtu")
+    with pytest.raises(dca.InputError, match="at least max_size"):
+        meshing.write_graded_mesh(v, tmp_path / "c.xdmf", block=4, max_size=8)
+    assert not (tmp_path / "c.xdmf").exists()
