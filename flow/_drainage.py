@@ -171,29 +171,33 @@ def drainage(network: Network, *, axis="x", surface_tension: float = WATER_OIL["
     throat_order = np.full(nt, -1)
     pore_p = np.full(n, np.inf)
     throat_p = np.full(nt, np.inf)
-    heap: list = []
+    heap: list = []  # (entry pressure, 0 throat / 1 pore, index, pore behind a throat)
     step = 0
     running = 0.0
     for p in inlet:
         pore_order[p], pore_p[p] = step, 0.0
         step += 1
         for t, q in neighbours[p]:
-            heapq.heappush(heap, (pc_throat[t], t, q))
+            heapq.heappush(heap, (pc_throat[t], 0, t, q))
     while heap:
-        pc, t, q = heapq.heappop(heap)
-        if throat_order[t] >= 0:
+        pc, kind, i, q = heapq.heappop(heap)
+        if kind == 0:  # a throat; the pore behind it waits for its own entry pressure
+            if throat_order[i] >= 0:
+                continue
+            running = max(running, pc)
+            throat_order[i], throat_p[i] = step, running
+            step += 1
+            if pore_order[q] < 0:
+                heapq.heappush(heap, (pc_pore[q], 1, q, q))
+            continue
+        if pore_order[i] >= 0:
             continue
         running = max(running, pc)
-        throat_order[t], throat_p[t] = step, running
+        pore_order[i], pore_p[i] = step, running
         step += 1
-        if pore_order[q] >= 0:
-            continue
-        running = max(running, pc_pore[q])
-        pore_order[q], pore_p[q] = step, running
-        step += 1
-        for t2, q2 in neighbours[q]:
+        for t2, q2 in neighbours[i]:
             if throat_order[t2] < 0:
-                heapq.heappush(heap, (pc_throat[t2], t2, q2))
+                heapq.heappush(heap, (pc_throat[t2], 0, t2, q2))
     trapped = _trapped(pore_order, throat_order, conns, outlet) if trapping else np.zeros(n, bool)
     if trapping:
         pore_p[trapped] = np.inf

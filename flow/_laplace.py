@@ -86,6 +86,16 @@ def _fine_row(d, x, geom, axis, i, j, k):
     return diag, off, inlet
 
 
+@numba.njit(cache=True)
+def _total(s):
+    """The sum of per-slice partial sums, in order: ``s.sum()`` inside a parallel kernel becomes
+    numba's parallel reduction, whose rounding depends on the number of threads."""
+    t = 0.0
+    for v in s:
+        t += v
+    return t
+
+
 @numba.njit(parallel=True, cache=True)
 def _fine_apply(d, x, out, geom, axis):
     """out = A x."""
@@ -117,7 +127,7 @@ def _fine_residual(d, x, r, geom, axis):
                     bb[i] += inlet * inlet
                 else:
                     r[i, j, k] = 0.0
-    return rr.sum(), bb.sum()
+    return _total(rr), _total(bb)
 
 
 @numba.njit(parallel=True, cache=True)
@@ -301,7 +311,7 @@ def _dot(a, b):
             for k in range(a.shape[2]):
                 t += np.float64(a[i, j, k]) * np.float64(b[i, j, k])
         s[i] = t
-    return s.sum()
+    return _total(s)
 
 
 @numba.njit(parallel=True, cache=True)
@@ -318,7 +328,7 @@ def _cg_update(x, r, p, q, alpha):
                 r[i, j, k] = v
                 t += np.float64(v) * v
         s[i] = t
-    return s.sum()
+    return _total(s)
 
 
 @numba.njit(parallel=True, cache=True)

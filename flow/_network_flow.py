@@ -40,8 +40,40 @@ class NetworkSolution:
         return abs(self.inflow - self.outflow) / abs(self.inflow) if self.inflow else 0.0
 
 
+def _box(box) -> tuple[float, float]:
+    """The measurement box as (start, stop) fractions of the sample's length."""
+    if box is None:
+        return 0.0, 1.0
+    try:
+        start, stop = (float(b) for b in box)
+    except (TypeError, ValueError):
+        raise InputError(f"box must be (start, stop), fractions of the length such as (0.2, 0.9); got {box!r}")
+    if not 0 <= start < stop <= 1:
+        raise InputError(f"box must be (start, stop) with 0 <= start < stop <= 1, got {box!r}")
+    return start, stop
+
+
+def _box_boundaries(network, axis, start, stop, face_pores):
+    """pnflow's measurement box (CALC_BOX): the pores whose centres lie within ``start``-``stop``
+    of the length are solved; the pores outside it that a throat joins to one inside are held
+    at the inlet value (before the box's middle) or the outlet value (after it). Returns those
+    two sets and the throats that take part (at least one end inside)."""
+    a = face_axis(axis)[2]
+    coord = network.pores["xyz"[a]].to_numpy()
+    origin, length = network.box[0][a], network.length(axis)
+    inside = (coord >= origin + start * length) & (coord <= origin + stop * length)
+    inside[face_pores] = False
+    c = network.conns
+    conduits = inside[c[:, 0]] | inside[c[:, 1]]
+    touching = np.zeros(network.n_pores, bool)
+    touching[c[conduits & ~inside[c[:, 0]], 0]] = True
+    touching[c[conduits & ~inside[c[:, 1]], 1]] = True
+    middle = origin + 0.5 * (start + stop) * length
+    return (np.nonzero(touching & (coord < middle))[0], np.nonzero(touching & (coord >= middle))[0], conduits)
+
+
 def solve_network(network: Network, conductance: np.ndarray, *, axis="x", inlet_value: float = 1.0,
-                  outlet_value: float = 0.0) -> NetworkSolution:
+                  outlet_value: float = 0.0, box=None) -> NetworkSolution:
     """Solve sum_j g_ij (p_i - p_j) = 0 with p fixed on the boundary pores of the two faces.
 
     Parameters
@@ -53,6 +85,10 @@ def solve_network(network: Network, conductance: np.ndarray, *, axis="x", inlet_
         The faces ``{axis}min`` (held at ``inlet_value``) and ``{axis}max`` (``outlet_value``).
     inlet_value, outlet_value : float
         The potentials held on the two faces.
+    box : (start, stop), optional
+        A measurement box (pnflow's CALC_BOX), fractions of the length along ``axis``: only the
+        pores within it are solved, and the pores just outside it, joined to one inside by a
+        throat, hold the inlet or outlet value. Default: the whole sample, between its faces.
 
     Returns
     -------
@@ -68,27 +104,54 @@ def solve_network(network: Network, conductance: np.ndarray, *, axis="x", inlet_
     >>> sol.mass_balance < 1e-9, sol.reason
     (True, '')
     """
+    low, high, _ = face_axis(axis)
+    n = network.n_pores
+    nan = np.full(n, np.nan)
+    inlet, outlet, usable, reason = boundaries(network, axis, box)
+    if reason:
+        return NetworkSolution(nan, np.zeros(network.n_throats), 0.0, 0.0, np.zeros(n, bool), reason)
+    p, q, used, inflow, outflow = solve_conduits(network.conns, conductance, n, inlet, outlet, usable,
+                                                 inlet_value, outlet_value)
+    if not used.any():
+        return NetworkSolution(nan, np.zeros(network.n_throats), 0.0, 0.0, used,
+                               f"no connected path of pores joins {low} to {high}")
+    return NetworkSolution(p, q, inflow, outflow, used)
+
+
+def boundaries(network: Network, axis, box=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """The pores held at the inlet and outlet values, the conduits that take part (bool per
+    throat) and why nothing can flow ("" when something can): the boundary pores of the two
+    faces, or those around a measurement ``box`` (see :func:`solve_network`)."""
+    low, high, _ = face_axis(axis)
+    inlet, outlet = network.boundary_pores(low), network.boundary_pores(high)
+    usable = np.ones(network.n_throats, bool)
+    if inlet.size == 0 or outlet.size == 0:
+        return inlet, outlet, usable, f"the network has no boundary pores on {low if inlet.size == 0 else high}"
+    start, stop = _box(box)
+    if (start, stop) != (0.0, 1.0):
+        inlet, outlet, usable = _box_boundaries(network, axis, start, stop, np.union1d(inlet, outlet))
+        if inlet.size == 0 or outlet.size == 0:
+            return inlet, outlet, usable, (f"no pore of the measurement box {start:g}-{stop:g} joins a pore "
+                                           f"before {'it' if inlet.size == 0 else 'after it'}")
+    return inlet, outlet, usable, ""
+
+
+def solve_conduits(conns, conductance, n, inlet, outlet, usable, inlet_value=1.0, outlet_value=0.0):
+    """The linear solve behind :func:`solve_network`, on arrays: potentials ``p`` per pore (NaN
+    outside the cluster joining inlet and outlet), flow per throat, the pores used (none when
+    no cluster joins them), inflow and outflow. ``usable``: the conduits that take part."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
     from scipy.sparse.linalg import spsolve
 
-    low, high, _ = face_axis(axis)
-    inlet, outlet = network.boundary_pores(low), network.boundary_pores(high)
-    n = network.n_pores
-    nan = np.full(n, np.nan)
-    if inlet.size == 0 or outlet.size == 0:
-        return NetworkSolution(nan, np.zeros(network.n_throats), 0.0, 0.0, np.zeros(n, bool),
-                               f"the network has no boundary pores on {low if inlet.size == 0 else high}")
-    conns = network.conns
     g = np.asarray(conductance, dtype=float)
-    open_ = g > 0
+    open_ = usable & (g > 0)
     graph = coo_matrix((np.ones(open_.sum()), (conns[open_, 0], conns[open_, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     spanning_labels = np.intersect1d(labels[inlet], labels[outlet])
     used = np.isin(labels, spanning_labels)
     if not used.any():
-        return NetworkSolution(nan, np.zeros(network.n_throats), 0.0, 0.0, used,
-                               f"no connected path of pores joins {low} to {high}")
+        return np.full(n, np.nan), np.zeros(len(conns)), used, 0.0, 0.0
     fixed = np.zeros(n, bool)
     fixed[inlet] = fixed[outlet] = True
     value = np.zeros(n)
@@ -119,7 +182,7 @@ def solve_network(network: Network, conductance: np.ndarray, *, axis="x", inlet_
                             shape=(free.sum(),) * 2).tocsc()
         p[free] = spsolve(matrix, rhs)
     p[~used] = np.nan
-    q = np.zeros(network.n_throats)
+    q = np.zeros(len(conns))
     q[t_used] = gt * (p[a] - p[b])
     is_in = np.zeros(n, bool)
     is_in[inlet] = True
@@ -127,7 +190,7 @@ def solve_network(network: Network, conductance: np.ndarray, *, axis="x", inlet_
     is_out[outlet] = True
     inflow = q[t_used & is_in[conns[:, 0]]].sum() - q[t_used & is_in[conns[:, 1]]].sum()
     outflow = q[t_used & is_out[conns[:, 1]]].sum() - q[t_used & is_out[conns[:, 0]]].sum()
-    return NetworkSolution(p, q, float(inflow), float(outflow), used)
+    return p, q, used, float(inflow), float(outflow)
 
 
 @dataclass(frozen=True)
@@ -198,7 +261,7 @@ def with_face_pores(network: Network, axis="x") -> Network:
 
 
 def permeability(network: Network, *, axis="x", model: str | None = None, viscosity: float = 1e-3,
-                 pressure_drop: float = 1.0, microporous: dict | None = None) -> Permeability:
+                 pressure_drop: float = 1.0, microporous: dict | None = None, box=None) -> Permeability:
     """Absolute permeability of ``network`` along ``axis`` from a Stokes-flow solve on its conduits.
 
     Parameters
@@ -211,6 +274,9 @@ def permeability(network: Network, *, axis="x", model: str | None = None, viscos
     pressure_drop : float, Pa
     microporous : mapping of phase to float, m^2, optional
         Darcy micro-links through the pores of those phases (see :func:`hydraulic_conductance`).
+    box : (start, stop), optional
+        pnflow's measurement box (its CALC_BOX, such as (0.2, 0.9)), as :func:`solve_network`:
+        k = Q mu (stop - start) L / (A dP). Default: the whole sample between its faces.
 
     Returns
     -------
@@ -243,13 +309,15 @@ def permeability(network: Network, *, axis="x", model: str | None = None, viscos
     pressure_drop = check_positive(pressure_drop, name="pressure_drop", unit="Pa")
     model = model or network.conductance
     g = hydraulic_conductance(network, model, viscosity, microporous=microporous)
-    sol = solve_network(network, g, axis=axis, inlet_value=pressure_drop, outlet_value=0.0)
-    length, area = network.length(axis), network.cross_section(axis)
+    sol = solve_network(network, g, axis=axis, inlet_value=pressure_drop, outlet_value=0.0, box=box)
+    start, stop = _box(box)
+    length, area = (stop - start) * network.length(axis), network.cross_section(axis)
     k = sol.inflow * viscosity * length / (area * pressure_drop) if not sol.reason else 0.0
     return Permeability(axis=str(axis), method="network", k_m2=float(k), porosity=network.porosity,
                         flow_rate_m3_s=sol.inflow, pressure_drop_pa=pressure_drop, viscosity_pa_s=viscosity,
                         length_m=length, area_m2=area, mass_balance=sol.mass_balance, model=model,
-                        pores_used=int(sol.used.sum()), pores_excluded=int((~sol.used).sum()), reason=sol.reason)
+                        pores_used=int(sol.used.sum()), pores_excluded=int((~sol.used).sum()), reason=sol.reason,
+                        extra={} if box is None else {"box": [start, stop]})
 
 
 @dataclass(frozen=True)
@@ -274,7 +342,7 @@ class FormationFactor:
         return out
 
 
-def formation_factor(network: Network, *, axis="x", model: str | None = None) -> FormationFactor:
+def formation_factor(network: Network, *, axis="x", model: str | None = None, box=None) -> FormationFactor:
     """Formation factor F = sigma_w / sigma_eff from a conduction solve through the brine-filled network.
 
     Parameters
@@ -283,6 +351,8 @@ def formation_factor(network: Network, *, axis="x", model: str | None = None) ->
     axis : {"x", "y", "z"}
     model : str, optional
         Conduit model for the conduction size factors; default the network's own.
+    box : (start, stop), optional
+        pnflow's measurement box, as in :func:`permeability`.
 
     Returns
     -------
@@ -300,8 +370,10 @@ def formation_factor(network: Network, *, axis="x", model: str | None = None) ->
     """
     model = model or network.conductance
     s = conduction_size_factor(network, model)
-    sol = solve_network(network, s, axis=axis)
-    ratio = sol.inflow * network.length(axis) / network.cross_section(axis) if not sol.reason else 0.0
+    sol = solve_network(network, s, axis=axis, box=box)
+    start, stop = _box(box)
+    ratio = sol.inflow * (stop - start) * network.length(axis) / network.cross_section(axis) if not sol.reason \
+        else 0.0
     return FormationFactor(axis=str(axis), formation_factor=1 / ratio if ratio > 0 else float("inf"),
                            conductivity_ratio=float(ratio), porosity=network.porosity, model=model,
                            mass_balance=sol.mass_balance, reason=sol.reason)

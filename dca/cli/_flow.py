@@ -21,6 +21,9 @@ def add_parser(sub) -> None:
     parser.add_argument("--model", choices=("pyramids_and_cuboids", "cones_and_cylinders", "valvatne_blunt"),
                         help="network: conduit conductance model (default: the network's own)")
     parser.add_argument("--viscosity", type=float, default=1e-3, help="Pa.s (default 1e-3)")
+    parser.add_argument("--box", type=float, nargs=2, metavar=("START", "STOP"),
+                        help="network: measure between these fractions of the length, as pnflow's CALC_BOX "
+                             "(such as 0.2 0.9); the pores just outside hold the end pressures")
     parser.add_argument("--inlet", default="reservoir", choices=("reservoir", "periodic"),
                         help="stokes: free-fluid reservoirs at both ends (default) or periodic along the axis")
     parser.add_argument("--lateral", default="sealed", choices=("sealed", "periodic"),
@@ -60,6 +63,43 @@ def add_parser(sub) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     parser.set_defaults(run=run_drainage)
 
+    parser = sub.add_parser("scal", help="special core analysis on a network: drainage, waterflood, wettability",
+                            description="Capillary pressure and relative permeability for primary drainage, "
+                                        "waterflooding and secondary drainage (films, snap-off, pore-body filling, "
+                                        "trapping), under a wettability state; Amott and USBM indices.")
+    add_network_input(parser)
+    parser.add_argument("--axis", default="x", choices=("x", "y", "z"))
+    parser.add_argument("--cycles", default="drainage,waterflood",
+                        help="comma-separated, starting with drainage (default drainage,waterflood)")
+    parser.add_argument("--receding", default="0", metavar="DEG[:DEG]",
+                        help="drainage contact angle, one value or MIN:MAX uniform (default 0)")
+    parser.add_argument("--contact-angle", default="30:50", metavar="DEG[:DEG]",
+                        help="waterflood (advancing) angle of water-wet elements, MIN:MAX (default 30:50)")
+    parser.add_argument("--wettability", default="water-wet",
+                        choices=("water-wet", "oil-wet", "fractional", "mixed", "mixed-large", "mixed-small"),
+                        help="which oil-filled elements age to --oil-wet-angle (mixed = mixed-large: the "
+                             "largest by volume)")
+    parser.add_argument("--oil-wet-fraction", type=float, default=0.5,
+                        help="fractional and mixed: fraction of the oil-filled elements (by number, or "
+                             "volume for mixed) that turn oil-wet (default 0.5)")
+    parser.add_argument("--oil-wet-angle", default="100:150", metavar="DEG[:DEG]",
+                        help="advancing angle of oil-wet elements (default 100:150)")
+    parser.add_argument("--contact-model", type=int, choices=(1, 2, 3, 4), default=1,
+                        help="pnflow's contact-angle model for the waterflood angles: 1 advancing = receding, "
+                             "2 intrinsic with hysteresis, 3 intrinsic through Morrow's curves, 4 advancing with "
+                             "Morrow's receding (default 1)")
+    parser.add_argument("--surface-tension", type=float, default=0.03, help="N/m (default 0.03)")
+    parser.add_argument("--pc-max", type=float, default=2e5, help="end of drainage, Pa (default 2e5)")
+    parser.add_argument("--pc-min", type=float, default=-2e5, help="end of the waterflood, Pa (default -2e5)")
+    parser.add_argument("--points", type=int, default=50, help="measurements per cycle (default 50)")
+    parser.add_argument("--box", type=float, nargs=2, metavar=("START", "STOP"),
+                        help="measure saturations and flows between these fractions of the length "
+                             "(pnflow's CALC_BOX, such as 0.2 0.9)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plots", metavar="DIR", help="save the capillary pressure and relative permeability plot")
+    parser.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    parser.set_defaults(run=run_scal)
+
 
 def _table(result: dict) -> list[tuple[str, str]]:
     return [(key, f"{v:.6g}" if isinstance(v, float) else str(v)) for key, v in result.items()
@@ -97,8 +137,9 @@ def _is_foam_case(folder: str) -> bool:
 
 def run_permeability(args) -> int:
     import os
+    from dataclasses import replace
 
-    from flow import Comparison, permeability, stokes, with_face_pores
+    from flow import Comparison, formation_factor, permeability, stokes, with_face_pores
 
     if os.path.isdir(args.path) and _is_foam_case(args.path):  # a finished OpenFOAM case that dca wrote
         from meshing import openfoam_permeability
@@ -118,7 +159,11 @@ def run_permeability(args) -> int:
     net_result = direct = None
     if args.method in ("network", "all"):
         net = with_face_pores(load_network(args), args.axis)
-        net_result = permeability(net, axis=args.axis, model=args.model, viscosity=args.viscosity)
+        net_result = permeability(net, axis=args.axis, model=args.model, viscosity=args.viscosity, box=args.box)
+        factor = formation_factor(net, axis=args.axis, model=args.model, box=args.box)
+        net_result = replace(net_result, extra={**net_result.extra, "formation_factor": factor.formation_factor})
+    elif args.box:
+        raise InputError("--box measures a network (pnflow's CALC_BOX): use --method network")
     micro = _microporous(args.microporous) if args.microporous else None
     if micro and args.method != "stokes":
         raise InputError("--microporous goes with --method stokes")
@@ -181,5 +226,48 @@ def run_drainage(args) -> int:
     table = [("breakthrough_pressure_pa", f"{result.breakthrough_pressure:.6g}"),
              ("residual_wetting_saturation", f"{payload['residual_wetting_saturation']:.4f}"),
              ("trapping", str(result.trapping))]
+    emit(payload, as_json=args.json, table=table)
+    return 0
+
+
+def _angle_range(text: str, option: str):
+    from dca import InputError
+
+    try:
+        parts = [float(v) for v in str(text).split(":")]
+    except ValueError:
+        parts = []
+    if len(parts) not in (1, 2):
+        raise InputError(f"{option} takes degrees or MIN:MAX, got {text!r}")
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+def run_scal(args) -> int:
+    import os
+
+    from dca.io import save_figure
+    from flow import scal, with_face_pores
+
+    net = with_face_pores(load_network(args), args.axis)
+    wettability = "mixed-large" if args.wettability == "mixed" else args.wettability
+    result = scal(net, cycles=tuple(c.strip() for c in args.cycles.split(",")), axis=args.axis,
+                  surface_tension=args.surface_tension, receding=_angle_range(args.receding, "--receding"),
+                  advancing=_angle_range(args.contact_angle, "--contact-angle"), wettability=wettability,
+                  oil_wet_fraction=args.oil_wet_fraction,
+                  oil_wet_advancing=_angle_range(args.oil_wet_angle, "--oil-wet-angle"), pc_max=args.pc_max,
+                  pc_min=args.pc_min, points=args.points, box=args.box, contact_model=args.contact_model,
+                  seed=args.seed)
+    payload = {**result.to_dict(), "source": args.path}
+    if args.plots:
+        os.makedirs(args.plots, exist_ok=True)
+        payload["plots"] = [save_figure(result.plot(), os.path.join(args.plots, "scal.png"))]
+    table = []
+    for c in result.cycles:
+        end = c.end
+        table.append((c.name, f"Sw {end['Sw']:.4f} at Pc {end['Pc_pa']:.4g} Pa, krw {end['krw']:.4g}, "
+                              f"kro {end['kro']:.4g}; events {c.events}"))
+    table += [("amott_water", f"{result.amott_water:.3f}"), ("amott_oil", f"{result.amott_oil:.3f}"),
+              ("usbm", f"{result.usbm:.3f}"), ("archie_n", f"{result.archie_n:.3f}"),
+              ("seconds", f"{result.seconds:.2f}")]
     emit(payload, as_json=args.json, table=table)
     return 0

@@ -79,6 +79,84 @@ def drainage_stage(ctx, params, network):
     return Output(value=d, numbers=numbers, figures=figures)
 
 
+@stage("scal", needs=("network",), optional=("segment",), title="special core analysis",
+       keys=("axis", "cycles", "receding", "advancing", "wettability", "oil_wet_fraction", "oil_wet_advancing",
+             "surface_tension", "pc_max", "pc_min", "points", "box", "seed", "voxels", "contact_model"))
+def scal_stage(ctx, params, network, segment):
+    """Drainage, waterflood (and secondary drainage) on the network for each ``wettability``
+    state (a list: water-wet, oil-wet, fractional, mixed-large, mixed-small), with the contact
+    angles ``receding`` and ``advancing`` (degrees or [min, max]), ``oil_wet_advancing``,
+    ``oil_wet_fraction``, ``pc_max``/``pc_min`` (Pa), ``points``, ``box`` ([0.2, 0.9]: pnflow's
+    measurement box), ``contact_model`` (pnflow's 1-4), ``seed``. ``voxels = true`` adds the
+    morphological drainage of the segmented image beside the network's, as the image-based
+    check."""
+    from matplotlib.figure import Figure
+
+    from flow import morphological_drainage, scal
+
+    axis = params.get("axis", "x")
+    net = _with_faces(network, axis)
+    states = params.get("wettability", ["water-wet", "mixed-large"])
+    states = [states] if isinstance(states, str) else list(states)
+    options = {"cycles": tuple(params.get("cycles", ["drainage", "waterflood", "drainage"])),
+               "receding": _angles(params.get("receding", 0.0)),
+               "advancing": _angles(params.get("advancing", [30, 50])),
+               "oil_wet_advancing": _angles(params.get("oil_wet_advancing", [100, 150])),
+               "oil_wet_fraction": float(params.get("oil_wet_fraction", 0.5)),
+               "surface_tension": float(params.get("surface_tension", 0.03)),
+               "pc_max": float(params.get("pc_max", 2e5)), "pc_min": float(params.get("pc_min", -2e5)),
+               "points": int(params.get("points", 50)), "box": params.get("box"),
+               "contact_model": int(params.get("contact_model", 1)),
+               "seed": int(params.get("seed", ctx.seed))}
+    numbers, rows, figures, value = {}, [], {}, {}
+    for state in states:
+        run = scal(net, axis=axis, wettability=state, **options)
+        value[state] = run
+        key = state.replace("-", "_")
+        drain, flood = run.cycle("primary drainage"), run.cycle("waterflood") if "waterflood" in options["cycles"] \
+            else None
+        numbers[f"{key}_swi"] = (drain.end["Sw"], "1")
+        numbers[f"{key}_kro_at_swi"] = (drain.end["kro"], "1")
+        if flood is not None:
+            numbers[f"{key}_sor"] = (1 - flood.end["Sw"], "1")
+            numbers[f"{key}_krw_at_sor"] = (flood.end["krw"], "1")
+            numbers[f"{key}_amott_water"] = (run.amott_water, "1")
+        rows.append({"wettability": state, "Swi": f"{drain.end['Sw']:.4f}", "kro at Swi": f"{drain.end['kro']:.4f}",
+                     "Sor": f"{1 - flood.end['Sw']:.4f}" if flood else "", "krw at Sor":
+                     f"{flood.end['krw']:.4f}" if flood else "", "Amott water": f"{run.amott_water:.3f}",
+                     "Amott oil": f"{run.amott_oil:.3f}", "USBM": f"{run.usbm:.3f}",
+                     "Archie n": f"{run.archie_n:.2f}", "seconds": f"{run.seconds:.1f}"})
+        figures[f"Capillary pressure and relative permeability ({state})"] = save_figure(
+            run.plot(), ctx.path(f"scal_{key}.png"))
+    if params.get("voxels") and segment is not None:
+        voxel = morphological_drainage(segment, axis=axis, surface_tension=options["surface_tension"])
+        value["voxels"] = voxel
+        first = value[states[0]].cycle("primary drainage").table
+        fig = Figure(figsize=(5.5, 4), layout="constrained")
+        ax = fig.subplots()
+        ax.semilogy(first["Sw"], first["Pc_pa"], "-", label=f"network ({states[0]})")
+        ax.semilogy(voxel.table["Sw"], voxel.table["Pc_pa"], "o-", label="voxels (sphere insertion)")
+        ax.set_xlabel("water saturation")
+        ax.set_ylabel("capillary pressure (Pa)")
+        ax.set_xlim(0, 1)
+        ax.legend()
+        figures["Primary drainage: network against voxels"] = save_figure(fig, ctx.path("drainage_network_voxels.png"))
+        numbers["voxel_drainage_pc_at_sw_half_pa"] = (_pc_at(voxel.table, 0.5), "Pa")
+        numbers["network_drainage_pc_at_sw_half_pa"] = (_pc_at(first, 0.5), "Pa")
+    return Output(value=value, numbers=numbers, tables={"Special core analysis: end points": rows}, figures=figures)
+
+
+def _angles(value):
+    return tuple(float(v) for v in value) if isinstance(value, (list, tuple)) else float(value)
+
+
+def _pc_at(table, sw: float) -> float:
+    import numpy as np
+
+    order = np.argsort(table["Sw"].to_numpy())
+    return float(np.interp(sw, table["Sw"].to_numpy()[order], table["Pc_pa"].to_numpy()[order]))
+
+
 @stage("tortuosity", needs=("segment",), title="tortuosity", keys=("axis", "phase", "diffusivity"))
 def tortuosity_stage(ctx, params, segment):
     """Diffusive tortuosity along ``axis`` (``phase``, ``diffusivity`` per phase)."""

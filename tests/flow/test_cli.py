@@ -57,7 +57,7 @@ def test_stokes_permeability_and_tortuosity_commands(tmp_path, capsys):
     network = _json(capsys)
     assert main(["permeability", *common, "--method", "stokes", "--fields", str(tmp_path / "flow.vti")]) == 0
     stokes = _json(capsys)
-    shared = set(network) - {"pores_used", "pores_excluded"}
+    shared = set(network) - {"pores_used", "pores_excluded", "formation_factor"}
     assert shared <= set(stokes) and stokes["method"] == "stokes" and stokes["k_m2"] > 0
     assert stokes["mass_balance"] < 1e-6 and stokes["iterations"] > 0 and (tmp_path / "flow.vti").exists()
     assert main(["permeability", *common, "--method", "all"]) == 0
@@ -77,3 +77,25 @@ def test_stokes_permeability_and_tortuosity_commands(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["tortuosity", path, "--voxel-size", "2um", "--axis", "w"])
     assert exit_.value.code != 0
+
+
+def test_permeability_in_pnflows_measurement_box_from_the_command_line(imperial, capsys):
+    assert main(["permeability", imperial("Berea"), "--box", "0.2", "0.9", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["k_mD"] == pytest.approx(1197.12, rel=1e-3) and out["box"] == [0.2, 0.9]
+    assert out["formation_factor"] == pytest.approx(14.3724, rel=1e-3)
+    assert main(["permeability", imperial("Berea"), "--box", "0.2", "0.9", "--method", "stokes"]) == 2
+    assert "--method network" in capsys.readouterr().err
+
+
+def test_scal_from_the_command_line(imperial, tmp_path, capsys):
+    argv = ["scal", imperial("F42A"), "--cycles", "drainage,waterflood,drainage", "--receding", "0:10",
+            "--wettability", "mixed", "--points", "20", "--plots", str(tmp_path), "--json"]
+    assert main(argv) == 0
+    out = _json(capsys)
+    assert list(out["cycles"]) == ["primary drainage", "waterflood", "secondary drainage"]
+    assert out["settings"]["wettability"] == "mixed-large" and (tmp_path / "scal.png").exists()
+    flood = out["cycles"]["waterflood"]["table"]
+    assert flood["Sw"][-1] > flood["Sw"][0] and all(0 <= k <= 1 for k in flood["krw"] + flood["kro"])
+    assert main(["scal", imperial("F42A"), "--contact-angle", "a:b"]) == 2
+    assert "--contact-angle takes degrees or MIN:MAX" in capsys.readouterr().err

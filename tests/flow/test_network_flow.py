@@ -85,3 +85,30 @@ def test_non_percolating_sample_gives_zero_with_the_reason():
     assert flow.formation_factor(net, axis="x").formation_factor == np.inf
     with pytest.raises(dca.NotPercolatingError):
         net.trim_to_spanning("x")
+
+
+def test_pnflows_measurement_box_gives_its_permeability_and_formation_factor(imperial):
+    # pnflow (commit fbed9ab, CALC_BOX 0.2 0.9) on this network: 1.18147e-12 m^2 and F = 14.3724
+    # (../shared/data/pnflow_berea/README.md). The whole sample between its faces gives less k
+    # and more F: pnflow holds the pores just outside its box at the end pressures, which are
+    # further apart than the box length it divides by.
+    net = dca.network.read_statoil(imperial("Berea"))
+    k, f = flow.permeability(net, box=(0.2, 0.9)), flow.formation_factor(net, box=(0.2, 0.9))
+    assert k.k_m2 == pytest.approx(1.18147e-12, rel=1e-3) and k.mass_balance < 1e-9
+    assert f.formation_factor == pytest.approx(14.3724, rel=1e-3)
+    assert k.length_m == pytest.approx(0.7 * net.length("x")) and k.to_dict()["box"] == [0.2, 0.9]
+    whole = flow.permeability(net)
+    assert flow.permeability(net, box=(0, 1)).k_m2 == whole.k_m2 and whole.k_m2 < 0.92 * k.k_m2
+    assert flow.formation_factor(net).formation_factor > 1.05 * f.formation_factor
+
+
+def test_measurement_box_on_a_chain_and_its_bad_values():
+    net = _chain(n=10)
+    # pores at 0.5, 1.5, ... 9.5 spacings: the box 2.5-7.5 solves six of them and holds the two
+    # at 1.5 and 8.5, seven spacings apart, but divides by its own five: k is 5/7 of the chain's
+    whole, box = flow.permeability(net), flow.permeability(net, box=(0.25, 0.75))
+    assert box.k_m2 == pytest.approx(whole.k_m2 * 5 / 7, rel=1e-9) and box.pores_used == 8
+    with pytest.raises(dca.InputError, match="0 <= start < stop <= 1"):
+        flow.permeability(net, box=(0.9, 0.2))
+    with pytest.raises(dca.InputError, match="box must be"):
+        flow.formation_factor(net, box=0.5)
