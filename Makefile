@@ -4,7 +4,9 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= dca_output/demo
 
-.PHONY: demo test clean
+.PHONY: demo test notebook clean
+CASE   ?= sandstone_berea
+NB     ?= case_studies/$(CASE)/notebook.ipynb
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +27,15 @@ demo: $(VENV)/.installed
 ## test: install with test extras, then run the whole test suite
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
+
+$(VENV)/.installed-notebook: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[notebook]"
+	touch $@ $(VENV)/.installed
+
+## notebook: install with the notebook extras, then open a notebook in JupyterLab
+##           (CASE=<case study>, or NB=docs/tutorials/01_volumes.ipynb)
+notebook: $(VENV)/.installed-notebook
+	$(BIN)/jupyter lab $(NB)
 
 clean:
 	rm -rf $(VENV) dca_output .pytest_cache

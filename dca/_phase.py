@@ -33,19 +33,27 @@ def _is_binary(data) -> bool:
     return lo >= 0 and hi <= 1
 
 
-def phase_names(volume) -> dict[str, int]:
+def phase_names(volume, *, present=None) -> dict[str, int]:
     """Every phase of a segmented volume, name -> label, read the same way by every stage.
 
     The volume's own ``phases`` where it names them (labels present but unnamed become
     ``phase<N>``); otherwise a boolean image, or an integer image holding only 0 and 1, is
     ``{"pore": 1, "solid": 0}`` (True / nonzero = pore); other labels are ``phase<N>``.
+    ``present``: the labels in the volume, where the caller has counted them already (so that
+    a big volume is not read again to find them).
     """
     data = volume.data
-    if data.dtype == bool or (not volume.phases and _is_binary(data)):
+    if present is not None:
+        present = sorted(int(v) for v in present)
+        binary = data.dtype.kind in "iu" and len(present) > 0 and present[0] >= 0 and present[-1] <= 1
+    else:
+        binary = data.dtype != bool and not volume.phases and _is_binary(data)
+    if data.dtype == bool or (not volume.phases and binary):
         return {"pore": 1, "solid": 0}
     names = dict(volume.phases)
     named = set(names.values())
-    names.update({f"phase{int(v)}": int(v) for v in _present(data) if int(v) not in named})
+    labels = present if present is not None else _present(data)
+    names.update({f"phase{int(v)}": int(v) for v in labels if int(v) not in named})
     return names
 
 

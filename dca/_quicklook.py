@@ -6,7 +6,7 @@ import numpy as np
 
 from ._units import format_length
 
-__all__ = ["quicklook"]
+__all__ = ["quicklook", "view"]
 
 
 def _nice_length(span: float) -> float:
@@ -89,3 +89,67 @@ def quicklook(volume, *, index=None, cmap: str = "gray", overlay=None, figsize=(
     if title:
         fig.suptitle(title)
     return fig
+
+
+def _in_kernel() -> bool:
+    """Whether this runs in a Jupyter kernel with ipywidgets to draw into."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None or "IPKernelApp" not in shell.config:
+            return False
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def view(volume, *, overlay=None, cmap: str = "gray", interactive: bool | None = None):
+    """Orthogonal slices with a slider per axis, the phase overlay and a scale bar.
+
+    In a Jupyter kernel with ipywidgets: a panel (``ipywidgets.VBox``) of three index sliders, a
+    check box for the overlay and the quick-look figure, redrawn as they move (only the three
+    planes are read from a lazy volume). Elsewhere (a script, a terminal): the static quick-look
+    figure at the centre. A segmented volume is its own overlay.
+
+    Parameters
+    ----------
+    volume : Volume
+    overlay : Volume, optional
+        Labels on the same grid, drawn over the grey levels (a segmentation check).
+    cmap : str
+    interactive : bool, optional
+        Force the panel (True) or the static figure (False); default: the panel in a kernel.
+
+    Returns
+    -------
+    ipywidgets.VBox or matplotlib.figure.Figure
+    """
+    if overlay is None and (volume.dtype == bool or volume.phases):
+        overlay = volume
+    if not (_in_kernel() if interactive is None else interactive):
+        return quicklook(volume, overlay=overlay, cmap=cmap)
+    import io
+
+    import ipywidgets as widgets
+    from IPython.display import Image, display
+
+    sliders = [widgets.IntSlider(value=n // 2, min=0, max=n - 1, description=f"{axis} index",
+                                 continuous_update=False) for axis, n in zip("zyx", volume.shape)]
+    phases = widgets.Checkbox(value=overlay is not None, description="phases", disabled=overlay is None)
+    out = widgets.Output()
+
+    def draw(*_):
+        figure = quicklook(volume, index=tuple(s.value for s in sliders), cmap=cmap,
+                           overlay=overlay if phases.value else None)
+        png = io.BytesIO()
+        figure.savefig(png, format="png", dpi=80)  # a picture whatever matplotlib backend the kernel has
+        with out:
+            out.clear_output(wait=True)
+            display(Image(data=png.getvalue(), format="png"))
+
+    for control in (*sliders, phases):
+        control.observe(draw, names="value")
+    draw()
+    return widgets.VBox([widgets.HBox([*sliders, phases]), out])

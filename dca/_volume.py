@@ -232,6 +232,13 @@ class Volume:
 
         return quicklook(self, **kwargs)
 
+    def view(self, **kwargs):
+        """Orthogonal slices with sliders, phase overlay and scale bar: a widget panel in
+        Jupyter, the static quick-look figure elsewhere (see ``dca._quicklook.view``)."""
+        from ._quicklook import view
+
+        return view(self, **kwargs)
+
     # ----------------------------------------------------------------- display
     def _summary(self) -> list[tuple[str, str]]:
         dz, dy, dx = self.voxel_size

@@ -26,7 +26,7 @@ import numpy as np
 from . import _check
 from ._chunks import read_slab, slab_bounds
 from ._errors import InputError, VoxelSizeError
-from ._memory import MemoryLimitError, available_memory, require_memory
+from ._memory import MemoryLimitError, available_memory, require_bytes, require_memory
 from ._memory import fits as fits_in_memory
 from ._phase import field_of_view, grey_values, phase_label, phase_mask, phase_names, select
 from ._progress import dask_progress
@@ -38,7 +38,8 @@ __all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_f
            "phase_names", "phase_label", "select", "field_of_view", "grey_values", "is_lazy_array", "natural_key",
            "natural_order",
            "short_repr", "show_progress", "progress_steps", "dask_progress", "figure_axes", "require_memory",
-           "fits_in_memory", "available_memory", "MemoryLimitError", "marching_cubes", "slab_bounds", "read_slab"]
+           "require_bytes", "fits_in_memory", "available_memory", "MemoryLimitError", "marching_cubes", "slab_bounds",
+           "read_slab"]
 
 check_axis = _check.axis
 check_positive = _check.positive

@@ -11,6 +11,19 @@ import pytest
 
 matplotlib.use("Agg")
 
+_pytest_approx = pytest.approx
+
+
+def _approx(expected, rel=None, abs=None, nan_ok=False):
+    """``pytest.approx`` with no absolute tolerance unless a test gives one. Its default of 1e-12
+    is above every permeability (m^2), volume (m^3) and most areas (m^2) in SI units, where it
+    passes any value: 1.75e-14 == approx(2.45e-14, rel=0.02) held. A comparison with zero
+    says its ``abs``."""
+    return _pytest_approx(expected, rel=1e-6 if rel is None else rel, abs=0.0 if abs is None else abs, nan_ok=nan_ok)
+
+
+pytest.approx = _approx
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("DCA_SHARED_DATA", ROOT.parent / "shared" / "data"))
 BEREA_VOXEL = 5.345e-6

@@ -1,8 +1,7 @@
-"""Every case study runs at its reduced size and reproduces expected.json; the notebooks run as
-scripts; a report opens in a real headless browser."""
+"""Every case study runs at its reduced size and reproduces expected.json; its notebook runs in a
+Jupyter kernel; a report opens in a real headless browser."""
 
 import json
-import runpy
 import shutil
 import subprocess
 from pathlib import Path
@@ -49,11 +48,31 @@ def test_case_study_reproduces_expected(name, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_runs_top_to_bottom(name, tmp_path, monkeypatch):
+    """The .ipynb, executed by a Jupyter kernel as JupyterLab would run it (nbclient)."""
+    import nbformat
+    from nbclient import NotebookClient
+
     _needs_data(name)
     monkeypatch.setenv("DCA_CASE_SIZE", str(_expected(name)["size"]))
     monkeypatch.setenv("DCA_CASE_OUT", str(tmp_path))
-    runpy.run_path(str(CASES / name / "notebook.py"), run_name="__main__")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    notebook = nbformat.read(CASES / name / "notebook.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(CASES / name)}}).execute()
     assert (tmp_path / "report.html").exists()
+    assert any(o.get("output_type") == "stream" for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_notebook_is_paired_with_its_script(name):
+    """The .ipynb (what JupyterLab opens) and the .py percent script (what reviews read) hold
+    the same cells: jupytext keeps them paired, and an edit to one alone fails here."""
+    import jupytext
+
+    ipynb = jupytext.read(CASES / name / "notebook.ipynb")
+    script = jupytext.read(CASES / name / "notebook.py")
+    assert [(c.cell_type, c.source) for c in ipynb.cells] == [(c.cell_type, c.source) for c in script.cells]
+    assert ipynb.metadata["jupytext"]["formats"] == "ipynb,py:percent"
 
 
 def test_a_second_run_recomputes_only_what_a_changed_parameter_touches(tmp_path):

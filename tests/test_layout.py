@@ -38,3 +38,13 @@ def test_flow_and_meshing_do_not_import_each_other():
     crossed = [(str(p.relative_to(ROOT)), name) for package, other in (("flow", "meshing"), ("meshing", "flow"))
                for p in (ROOT / package).rglob("*.py") for name in _imports(p) if name.split(".")[0] == other]
     assert crossed == []
+
+
+def test_the_citation_file_names_this_version():
+    import yaml
+
+    import dca
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["cff-version"] == "1.2.0" and citation["version"] == dca.__version__
+    assert citation["title"].startswith("dca") and citation["authors"] and citation["license"] == "BSD-3-Clause"
