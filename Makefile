@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 OUT    ?= dca_output/demo
 
-.PHONY: demo test notebook clean
+.PHONY: demo test notebook docs clean
 CASE   ?= sandstone_berea
 NB     ?= case_studies/$(CASE)/notebook.ipynb
 
@@ -37,5 +37,15 @@ $(VENV)/.installed-notebook: pyproject.toml | $(BIN)/python
 notebook: $(VENV)/.installed-notebook
 	$(BIN)/jupyter lab $(NB)
 
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $@ $(VENV)/.installed
+
+## docs: install with the docs extras, then build the site (tutorials and gallery executed,
+##       warnings as errors) into docs/_build/html; open docs/_build/html/index.html
+docs: $(VENV)/.installed-docs
+	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
+
 clean:
-	rm -rf $(VENV) dca_output .pytest_cache
+	rm -rf $(VENV) dca_output .pytest_cache docs/_build docs/auto_examples docs/api/generated

@@ -11,7 +11,7 @@ from ._errors import (ConvergenceError, DcaError, FormatError, InputError, Missi
                       OptionalDependencyError, ToolError, VoxelSizeError)
 from ._memory import MemoryLimitError
 from ._provenance import Source, Step
-from ._quicklook import quicklook
+from ._quicklook import quicklook, show_figures_in_notebooks
 from ._units import M2_PER_MILLIDARCY, format_length, parse_length
 from ._volume import Volume
 from .io import read, write
@@ -36,3 +36,5 @@ __all__ = [
     "NotPercolatingError", "OptionalDependencyError", "ConvergenceError", "ToolError", "MemoryLimitError",
     "M2_PER_MILLIDARCY", "parse_length", "format_length", "__version__",
 ]
+
+show_figures_in_notebooks()  # in a Jupyter kernel, the figures dca returns are drawn, not named

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from ._units import format_length
@@ -103,6 +105,29 @@ def _in_kernel() -> bool:
     except ImportError:
         return False
     return True
+
+
+def show_figures_in_notebooks() -> None:
+    """In a Jupyter kernel, draw the matplotlib figures dca returns as pictures.
+
+    They are ``matplotlib.figure.Figure`` objects that pyplot does not manage (so a script that
+    makes hundreds of them leaks none), and a kernel draws those only once its PNG formatter
+    knows the type, as ``%matplotlib inline`` or importing pyplot would arrange; without it a
+    figure shows as ``<Figure size 1000x400 with 2 Axes>``. Called on ``import dca``; outside
+    a kernel it does nothing.
+    """
+    if "IPython" not in sys.modules:  # not even IPython: no kernel
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or "IPKernelApp" not in shell.config:
+        return
+    from IPython.core.pylabtools import select_figure_formats
+    from matplotlib.figure import Figure
+
+    if Figure not in shell.display_formatter.formatters["image/png"].type_printers:
+        select_figure_formats(shell, {"png"})
 
 
 def view(volume, *, overlay=None, cmap: str = "gray", interactive: bool | None = None):

@@ -41,8 +41,8 @@ WATER_OIL = {"surface_tension": 0.03, "contact_angle": 0.0}  # strongly water-we
 
 def entry_pressure(diameter, shape_factor, surface_tension, contact_angle, use_shape_factor=False):
     """Capillary entry pressure (Pa) of elements of inscribed ``diameter`` (m): Young-Laplace
-    2 sigma |cos theta| / r, or with ``use_shape_factor`` Mason and Morrow's (1991) shape-factor
-    form sigma |cos theta| (1 + 2 sqrt(pi G)) / r.
+    ``2 sigma |cos theta| / r``, or with ``use_shape_factor`` Mason and Morrow's (1991) shape-factor
+    form ``sigma |cos theta| (1 + 2 sqrt(pi G)) / r``.
 
     >>> from flow._drainage import entry_pressure
     >>> round(float(entry_pressure(2e-6, 1 / (4 * 3.141592653589793), 0.03, 0.0)))   # 2 sigma / r
@@ -88,7 +88,7 @@ class Drainage:
 
     def micp(self) -> pd.DataFrame:
         """Mercury-intrusion style table: pressure, intruded fraction of the pore volume, and the
-        Washburn throat diameter 4 sigma |cos theta| / P (m) that each pressure opens."""
+        Washburn throat diameter ``4 sigma |cos theta| / P`` (m) that each pressure opens."""
         c = self.curve
         d = 4 * self.surface_tension * abs(np.cos(np.radians(self.contact_angle))) / c["capillary_pressure_pa"]
         return pd.DataFrame({"pressure_pa": c["capillary_pressure_pa"], "intruded_fraction":

@@ -29,6 +29,7 @@ chosen by itself where the assembled system would not fit in memory.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import time
@@ -37,7 +38,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from dca import ConvergenceError, InputError
-from dca.util import as_volume, check_positive, field_of_view, fits_in_memory, phase_mask, require_memory, show_progress
+from dca.util import (
+    as_volume,
+    check_positive,
+    field_of_view,
+    fits_in_memory,
+    phase_mask,
+    require_memory,
+    show_progress,
+    show_scene,
+)
 
 from ._lean_stokes import lean_solve
 from ._mac import index_grids, momentum_rows
@@ -109,6 +119,43 @@ class StokesFlow:
             grid.save(tmp + ".vti", binary=True)  # VTK picks its writer by the extension
             os.replace(tmp + ".vti", tmp)
         return path
+
+    def plot(self, field: str = "speed", *, interactive: bool | None = None, backend: str = "html"):
+        """The flow field in 3-D: ``field`` ("speed", m/s, or "pressure", Pa) on three
+        orthogonal slices through the sample's centre, solid in grey, with its colour legend,
+        the box's outline and axes in units. Interactive in a Jupyter kernel (pyvista's trame
+        backend), a static figure elsewhere; see :func:`dca.util.show_scene`."""
+        if field not in ("speed", "pressure"):
+            raise InputError(f"field must be 'speed' or 'pressure', got {field!r}")
+        if self.velocity is None:
+            raise InputError("this solve kept no fields (it ran split over MPI ranks); solve on one rank for fields")
+        low = np.subtract(self.origin, np.divide(self.voxel_size, 2))[::-1]  # (x, y, z)
+        high = low + np.multiply(self.pressure.shape, self.voxel_size)[::-1]
+        return show_scene(functools.partial(self._draw, field), box=(low, high), interactive=interactive,
+                          backend=backend)
+
+    def _draw(self, field: str, plotter, scale: float, unit: str) -> None:
+        import pyvista as pv
+
+        dz, dy, dx = (h * scale for h in self.voxel_size)
+        nz, ny, nx = self.pressure.shape
+        grid = pv.ImageData(dimensions=(nx + 1, ny + 1, nz + 1), spacing=(dx, dy, dz),
+                            origin=(self.origin[2] * scale - dx / 2, self.origin[1] * scale - dy / 2,
+                                    self.origin[0] * scale - dz / 2))
+        solid = np.isnan(self.pressure)
+        if field == "speed":
+            values = np.linalg.norm(self.velocity, axis=-1)
+            values[solid] = np.nan
+            top = float(np.nanmax(values, initial=0.0))
+            name, factor = next(((n, f) for n, f in (("m/s", 1.0), ("mm/s", 1e-3), ("um/s", 1e-6))
+                                 if top >= f), ("nm/s", 1e-9))
+            values, label, limits = values / factor, f"speed ({name})", (0.0, top / factor)
+        else:
+            values, label, limits = self.pressure, "pressure (Pa)", None
+        grid.cell_data[label] = values.ravel()
+        plotter.add_mesh(grid.outline(), color="black")
+        plotter.add_mesh(grid.slice_orthogonal(), scalars=label, cmap="inferno" if field == "speed" else "coolwarm",
+                         clim=limits, nan_color="lightgray", scalar_bar_args={"title": label, "fmt": "%.3g"})
 
     @property
     def reason(self) -> str:

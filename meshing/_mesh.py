@@ -251,6 +251,31 @@ class Mesh:
         mesh.cell_data["tag"] = self.cell_tags
         return mesh
 
+    def plot(self, *, interactive: bool | None = None, backend: str = "html"):
+        """The mesh in 3-D: its outer surface coloured by region (volume mesh) or patch
+        (surface), with the edges where the mesh is small enough to see them, axes in units.
+        Interactive in a Jupyter kernel (pyvista's trame backend), a static figure elsewhere;
+        see :func:`dca.util.show_scene`."""
+        from dca.util import show_scene
+
+        from .export._registry import unit_scale
+
+        points = self.points / unit_scale(self.length_unit)
+        return show_scene(self._draw, box=(points.min(axis=0), points.max(axis=0)), interactive=interactive,
+                          backend=backend)
+
+    def _draw(self, plotter, scale: float, unit: str) -> None:
+        from .export._registry import unit_scale
+
+        grid = self.to_pyvista()
+        grid.points = grid.points * (scale / unit_scale(self.length_unit))
+        if not self.is_surface:
+            grid = grid.extract_surface(algorithm="dataset_surface")
+        names = {tag: name for name, tag in self.cell_names.items()}
+        plotter.add_mesh(grid, scalars="tag", cmap="tab10", show_edges=self.n_cells < 200_000, categories=True,
+                         annotations={float(t): n for t, n in names.items()},
+                         scalar_bar_args={"title": "patch" if self.is_surface else "region", "n_labels": 0})
+
     def write(self, path, *, format: str | None = None, **options):
         """Write to ``path`` (format from the extension, or ``format``); see :func:`meshing.write`."""
         from .export import write

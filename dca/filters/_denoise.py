@@ -32,7 +32,7 @@ def _lazy_filter(volume, func, depth, dtype, **kwargs):
 
 @takes_volume
 def median(volume, *, size: int = 3):
-    """Median filter over a ``size``^3 cube (voxels); keeps the dtype. A lazy volume stays
+    """Median filter over a cube of ``size`` voxels a side; keeps the dtype. A lazy volume stays
     lazy and is filtered chunk by chunk with a halo, to the same voxels.
 
     Examples

@@ -281,7 +281,28 @@ class Network:
         rows = "".join(f"<tr><th style='text-align:left'>{k}</th><td>{v}</td></tr>" for k, v in self.summary().items())
         return f"<table><caption>Network</caption>{rows}</table>"
 
-    def plot(self):
+    def plot(self, *, interactive: bool | None = None, backend: str = "html"):
+        """The network in 3-D: pores as balls sized and coloured by their inscribed diameter,
+        throats as sticks, axes in units. Interactive in a Jupyter kernel (pyvista's trame
+        backend), a static figure elsewhere; see :func:`dca.util.show_scene`."""
+        from .._scene import show_scene
+
+        return show_scene(self._draw, box=self.box, interactive=interactive, backend=backend)
+
+    def _draw(self, plotter, scale: float, unit: str) -> None:
+        import pyvista as pv
+
+        points = self.pores[["x", "y", "z"]].to_numpy() * scale
+        label = f"pore inscribed diameter ({unit})"
+        balls = pv.PolyData(points)
+        balls[label] = self.pores["inscribed_diameter"].to_numpy() * scale
+        conns = self.conns
+        sticks = pv.PolyData(points, lines=np.hstack([np.full((len(conns), 1), 2), conns]).ravel())
+        plotter.add_mesh(sticks, color="gray", line_width=1)
+        plotter.add_mesh(balls.glyph(scale=label, orient=False, geom=pv.Sphere(theta_resolution=8, phi_resolution=8)),
+                         scalars=label, cmap="viridis", scalar_bar_args={"title": label, "fmt": "%.3g"})
+
+    def plot_sizes(self):
         """Pore and throat inscribed diameters and coordination number, one figure."""
         from matplotlib.figure import Figure
 

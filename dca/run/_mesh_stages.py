@@ -7,7 +7,7 @@ import shutil
 from .._errors import InputError
 from ..io import save_figure
 from ._engine import Output, stage
-from ._report import RENDER_SCALE, render
+from ._report import save_scene
 
 
 @stage("mesh", needs=("segment",), title="mesh",
@@ -61,7 +61,7 @@ def mesh_stage(ctx, params, segment):
         else:
             files += mesh.write(ctx.path(f"{kind}.{fmt}"))
     figures = {}
-    render = _render(mesh, ctx.path(f"{kind}_mesh.png"))
+    render = save_scene(mesh.plot, ctx.path(f"{kind}_mesh.png"))
     if render:
         figures[f"The {kind} mesh"] = render
     if kind != "surface":
@@ -99,21 +99,6 @@ def _streamed_surface(ctx, params, segment):
               "volume error": f"{made.enclosed_volume_m3 / made.voxel_volume_m3 - 1:+.2%}",
               "patches": ", ".join(made.cells_per_tag)}]
     return Output(value=made, numbers=numbers, files=files, tables={"surface mesh": table})
-
-
-def _render(mesh, path):
-    """The mesh's outer surface coloured by tag (region or patch)."""
-    def draw(plotter):
-        grid = mesh.to_pyvista()
-        grid.points = grid.points * RENDER_SCALE
-        if not mesh.is_surface:
-            grid = grid.extract_surface(algorithm="dataset_surface")
-        names = {tag: name for name, tag in mesh.cell_names.items()}
-        plotter.add_mesh(grid, scalars="tag", cmap="tab10", show_edges=mesh.n_cells < 200_000, categories=True,
-                         annotations={float(t): n for t, n in names.items()},
-                         scalar_bar_args={"title": "region" if not mesh.is_surface else "patch", "n_labels": 0})
-
-    return render(path, draw)
 
 
 @stage("compression", needs=("mesh",), title="compression (CalculiX)",

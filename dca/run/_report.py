@@ -6,9 +6,9 @@ import base64
 import html
 import json
 
-from ..io._atomic import write_text
+from ..io._atomic import save_figure, write_text
 
-__all__ = ["write_report", "render"]
+__all__ = ["write_report", "save_scene"]
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; line-height: 1.45; }
@@ -72,30 +72,12 @@ def write_report(path: str, case: dict, done: dict, results: dict) -> str:
     return write_text(path, "\n".join(parts) + "\n")
 
 
-#: the unit of the 3-D pictures: ``draw`` functions multiply coordinates (metres) by this
-RENDER_SCALE, RENDER_UNIT = 1e6, "um"  # VTK's font has no µ
-
-
-def render(path: str, draw) -> str | None:
-    """An off-screen pyvista picture: ``draw(plotter)`` adds the meshes, in micrometres
-    (``RENDER_SCALE``) and with their colour legends; this adds the axes with their
-    lengths, labelled x, y, z in um (a scale in every direction) and the orientation triad,
-    seen from the iso corner. Returns ``path``, or None where VTK cannot render here (no
-    OpenGL context), so a report goes without that picture rather than failing."""
+def save_scene(plot, path: str) -> str | None:
+    """The 3-D picture ``plot(interactive=False)`` draws (axes in units, colour legends), saved
+    at ``path``; None where VTK cannot render here (no OpenGL context), so a report goes
+    without that picture rather than failing."""
     try:
-        import pyvista as pv
-
-        plotter = pv.Plotter(off_screen=True, window_size=(1000, 800))
-        try:
-            draw(plotter)
-            plotter.show_bounds(xtitle=f"x ({RENDER_UNIT})", ytitle=f"y ({RENDER_UNIT})",
-                                ztitle=f"z ({RENDER_UNIT})", fmt="%.0f", font_size=11, location="outer",
-                                ticks="outside", minor_ticks=False)
-            plotter.add_axes(xlabel="x", ylabel="y", zlabel="z")
-            plotter.camera_position = "iso"
-            plotter.screenshot(path)
-        finally:
-            plotter.close()
-        return path
+        figure = plot(interactive=False)
     except Exception:
         return None
+    return save_figure(figure, path, dpi=100)  # the rendered pixels, one to one

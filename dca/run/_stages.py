@@ -9,7 +9,7 @@ import numpy as np
 from .._errors import InputError
 from ..io._atomic import save_figure
 from ._engine import Output, stage
-from ._report import RENDER_SCALE, RENDER_UNIT, render
+from ._report import save_scene
 
 READ_KEYS = ("voxel_size", "key", "format", "dataset", "lazy")  # passed on to dca.read
 SEGMENT_KEYS = ("method", "denoise", "size", "sigma", "classes", "names")
@@ -223,8 +223,8 @@ def network_stage(ctx, params, segment):
 
     net = network.extract(segment, phase=params.get("phase"))
     files = [net.write(ctx.path("network.vtp"))]
-    figures = {"Pore and throat sizes": save_figure(net.plot(), ctx.path("network_sizes.png"))}
-    render = _render_network(net, ctx.path("network.png"))
+    figures = {"Pore and throat sizes": save_figure(net.plot_sizes(), ctx.path("network_sizes.png"))}
+    render = save_scene(net.plot, ctx.path("network.png"))
     if render:
         figures["The pore network (pores as balls, throats as sticks)"] = render
     s = net.summary()
@@ -235,19 +235,3 @@ def network_stage(ctx, params, segment):
                                        if not isinstance(v, (dict, list))}]})
 
 
-def _render_network(net, path):
-    """Pores as balls sized by their inscribed diameter, throats as sticks."""
-    import pyvista as pv
-
-    def draw(plotter):
-        points = net.pores[["x", "y", "z"]].to_numpy() * RENDER_SCALE
-        balls = pv.PolyData(points)
-        label = f"pore inscribed diameter ({RENDER_UNIT})"
-        balls[label] = net.pores["inscribed_diameter"].to_numpy() * RENDER_SCALE
-        conns = net.conns
-        sticks = pv.PolyData(points, lines=np.hstack([np.full((len(conns), 1), 2), conns]).ravel())
-        plotter.add_mesh(sticks, color="gray", line_width=1)
-        plotter.add_mesh(balls.glyph(scale=label, orient=False, geom=pv.Sphere(theta_resolution=8, phi_resolution=8)),
-                         scalars=label, cmap="viridis", scalar_bar_args={"title": label, "fmt": "%.0f"})
-
-    return render(path, draw)

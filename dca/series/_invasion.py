@@ -62,7 +62,7 @@ def interface_curvature(volume, *, nonwetting, wetting, surface_tension: float, 
     """Curvature of the interface between ``nonwetting`` and ``wetting`` fluid.
 
     The non-wetting indicator is blurred (Gaussian, ``sigma`` voxels) and its level-set
-    curvature k1 + k2 = -div(grad f / |grad f|) is read on the voxels where the two fluids
+    curvature k1 + k2 = ``-div(grad f / |grad f|)`` is read on the voxels where the two fluids
     meet, at least ``solid_clearance`` voxels from any other phase (contact lines and the
     solid walls bias the estimate). Positive for a non-wetting blob bulging into the wetting
     fluid, so Pc = sigma (k1 + k2) > 0 in drainage.

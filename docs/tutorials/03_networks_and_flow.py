@@ -28,10 +28,24 @@ pores = dca.samples.blobs(48, porosity=0.4, seed=2, voxel_size=2e-6)
 net = dca.network.extract(pores)
 net
 
+# %% [markdown]
+# In Jupyter `plot()` is an interactive 3-D scene (drag to rotate, scroll to zoom); in a script
+# it is a picture. Axes are in micrometres, the colour legend names its quantity and unit.
+
+# %%
+net.plot()
+
 # %%
 k_network = flow.permeability(net, axis="x")
-k_stokes = flow.stokes(pores, axis="x").permeability
-print(f"network {k_network.k_mD:.0f} mD, Stokes {k_stokes.k_mD:.0f} mD")
+stokes = flow.stokes(pores, axis="x")
+print(f"network {k_network.k_mD:.0f} mD, Stokes {stokes.k_mD:.0f} mD")
+
+# %% [markdown]
+# The Stokes velocity field on three orthogonal slices (solid in grey); `stokes.plot("pressure")`
+# shows the pressure instead, and `stokes.write("flow.vti")` the whole field for ParaView.
+
+# %%
+stokes.plot()
 
 # %% [markdown]
 # Drainage, waterflood and secondary drainage for a water-wet state: capillary pressure and

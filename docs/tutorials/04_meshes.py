@@ -35,6 +35,13 @@ print(graded)
 print(graded.attrs["volume_error"])
 graded.quality()
 
+# %% [markdown]
+# The mesh in 3-D, coloured by region (interactive in Jupyter), and its size field: fine at the
+# interfaces, coarse inside the phases.
+
+# %%
+graded.plot()
+
 # %%
 meshing.plot_size_field(graded)
 

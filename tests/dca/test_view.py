@@ -26,12 +26,14 @@ def test_in_a_kernel_view_is_a_widget_whose_state_holds_the_slices():
              "panel",
              "sliders = panel.children[0].children\n"
              "sliders[0].value = 3  # move z: the figure is drawn again\n"
-             "print(len(sliders), panel.children[1].outputs[0]['output_type'])"]
+             "print(len(sliders), panel.children[1].outputs[0]['output_type'])",
+             "dca.metrics.pore_size_distribution(v).plot()  # a Figure pyplot does not manage"]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     NotebookClient(notebook, timeout=300, kernel_name="python3", store_widget_state=True).execute()
     shown = notebook.cells[0].outputs[0]["data"]
     assert "application/vnd.jupyter.widget-view+json" in shown  # a live widget, not a picture
     assert notebook.cells[1].outputs[0]["text"].split() == ["4", "display_data"]  # z, y, x sliders and the box
+    assert "image/png" in notebook.cells[2].outputs[0]["data"]  # drawn, not "<Figure size ...>"
     state = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     models = {m["model_name"] for m in state.values()}
     assert {"VBoxModel", "IntSliderModel", "CheckboxModel", "OutputModel"} <= models

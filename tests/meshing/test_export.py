@@ -34,6 +34,8 @@ def test_vtu_round_trip(tets, tmp_path):
     np.testing.assert_array_equal(_block(back, "triangle"), tets.facets)
     np.testing.assert_array_equal(back.cell_data["tag"][0], tets.cell_tags)
     np.testing.assert_array_equal(back.cell_data["tag"][1], tets.facet_tags)
+    names = {**{n: [t, 3] for n, t in tets.cell_names.items()}, **{n: [t, 2] for n, t in tets.facet_names.items()}}
+    assert {n: list(back.field_data[n]) for n in names} == names  # meshio's name -> [tag, dim]
 
 
 def test_xdmf_cells_and_facets(tets, tmp_path):
@@ -102,6 +104,7 @@ def test_stl_binary_and_named_solids(foam, tmp_path):
     s.write(tmp_path / "s.vtp")
     poly = pv.read(tmp_path / "s.vtp")
     assert poly.n_cells == s.n_cells and np.array_equal(poly.cell_data["tag"], s.cell_tags)
+    assert {n: list(poly.field_data[n]) for n in s.cell_names} == {n: [t, 2] for n, t in s.cell_names.items()}
 
 
 def test_openfoam_polymesh_files(foam, tmp_path):
