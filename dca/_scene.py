@@ -17,7 +17,7 @@ same scene rendered off screen as a static matplotlib figure.
 
 from __future__ import annotations
 
-__all__ = ["length_unit", "show_scene"]
+__all__ = ["length_unit", "legend", "show_scene"]
 
 #: the backends of pyvista's jupyter display that give an interactive scene
 INTERACTIVE_BACKENDS = ("html", "trame", "client", "server")
@@ -35,6 +35,13 @@ def length_unit(extent: float) -> tuple[float, str]:
     if extent >= 1e-5:
         return 1e6, "um"
     return 1e9, "nm"
+
+
+def legend(title: str, **options) -> dict:
+    """pyvista's ``scalar_bar_args`` for a colour legend titled ``title`` (the quantity and
+    its unit): upright at the right edge, clear of the axes' labels."""
+    return {"title": title, "vertical": True, "position_x": 0.84, "position_y": 0.2, "width": 0.07, "height": 0.6,
+            "title_font_size": 14, "label_font_size": 12, **options}
 
 
 def _plotter(draw, box, *, notebook=False, window_size=(900, 700), title=None):

@@ -30,8 +30,8 @@ from ._memory import MemoryLimitError, available_memory, require_bytes, require_
 from ._memory import fits as fits_in_memory
 from ._phase import field_of_view, grey_values, phase_label, phase_mask, phase_names, select
 from ._progress import dask_progress
-from ._scene import length_unit, show_scene
 from ._progress import steps as progress_steps
+from ._scene import legend, length_unit, show_scene
 from ._units import format_length
 from ._volume import Volume, is_lazy_array
 
@@ -40,7 +40,7 @@ __all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_f
            "natural_order",
            "short_repr", "show_progress", "progress_steps", "dask_progress", "figure_axes", "require_memory",
            "require_bytes", "fits_in_memory", "available_memory", "MemoryLimitError", "marching_cubes", "slab_bounds",
-           "read_slab", "show_scene", "length_unit"]
+           "read_slab", "show_scene", "length_unit", "legend"]
 
 check_axis = _check.axis
 check_positive = _check.positive

@@ -43,6 +43,7 @@ from dca.util import (
     check_positive,
     field_of_view,
     fits_in_memory,
+    legend,
     phase_mask,
     require_memory,
     show_progress,
@@ -155,7 +156,7 @@ class StokesFlow:
         grid.cell_data[label] = values.ravel()
         plotter.add_mesh(grid.outline(), color="black")
         plotter.add_mesh(grid.slice_orthogonal(), scalars=label, cmap="inferno" if field == "speed" else "coolwarm",
-                         clim=limits, nan_color="lightgray", scalar_bar_args={"title": label, "fmt": "%.3g"})
+                         clim=limits, nan_color="lightgray", scalar_bar_args=legend(label, fmt="%.3g"))
 
     @property
     def reason(self) -> str:

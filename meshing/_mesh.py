@@ -265,6 +265,8 @@ class Mesh:
                           backend=backend)
 
     def _draw(self, plotter, scale: float, unit: str) -> None:
+        from dca.util import legend
+
         from .export._registry import unit_scale
 
         grid = self.to_pyvista()
@@ -274,7 +276,7 @@ class Mesh:
         names = {tag: name for name, tag in self.cell_names.items()}
         plotter.add_mesh(grid, scalars="tag", cmap="tab10", show_edges=self.n_cells < 200_000, categories=True,
                          annotations={float(t): n for t, n in names.items()},
-                         scalar_bar_args={"title": "patch" if self.is_surface else "region", "n_labels": 0})
+                         scalar_bar_args=legend("patch" if self.is_surface else "region", n_labels=0))
 
     def write(self, path, *, format: str | None = None, **options):
         """Write to ``path`` (format from the extension, or ``format``); see :func:`meshing.write`."""

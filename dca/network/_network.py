@@ -292,6 +292,8 @@ class Network:
     def _draw(self, plotter, scale: float, unit: str) -> None:
         import pyvista as pv
 
+        from .._scene import legend
+
         points = self.pores[["x", "y", "z"]].to_numpy() * scale
         label = f"pore inscribed diameter ({unit})"
         balls = pv.PolyData(points)
@@ -300,7 +302,7 @@ class Network:
         sticks = pv.PolyData(points, lines=np.hstack([np.full((len(conns), 1), 2), conns]).ravel())
         plotter.add_mesh(sticks, color="gray", line_width=1)
         plotter.add_mesh(balls.glyph(scale=label, orient=False, geom=pv.Sphere(theta_resolution=8, phi_resolution=8)),
-                         scalars=label, cmap="viridis", scalar_bar_args={"title": label, "fmt": "%.3g"})
+                         scalars=label, cmap="viridis", scalar_bar_args=legend(label, fmt="%.3g"))
 
     def plot_sizes(self):
         """Pore and throat inscribed diameters and coordination number, one figure."""
