@@ -144,7 +144,8 @@ def show_scene(draw, *, box, interactive: bool | None = None, backend: str = "ht
             if interactive:
                 return Scene(plotter.show(jupyter_backend=backend, return_viewer=True), image)
         finally:
-            plotter.close()
+            if not interactive or backend == "html":  # the server backends keep rendering it
+                plotter.close()
     fig = Figure(figsize=(window_size[0] / 100, window_size[1] / 100), dpi=100)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.imshow(image)

@@ -63,6 +63,7 @@ nb_execution_timeout = 600
 nb_execution_raise_on_error = True  # a tutorial that fails fails the build
 nb_execution_in_temp = True  # files a tutorial writes go to a temporary folder
 nb_merge_streams = True
+nb_output_stderr = "remove"  # kernel noise (a trame server starting) is not part of a tutorial
 # a 3-D scene's picture rather than its widget, whose viewer this static site cannot host; the
 # notebooks themselves keep the interactive widget (JupyterLab prefers it)
 nb_mime_priority_overrides = [("html", "image/png", 5)]  # widgets rank 10: lower comes first
