@@ -274,9 +274,12 @@ class Mesh:
         if not self.is_surface:
             grid = grid.extract_surface(algorithm="dataset_surface")
         names = {tag: name for name, tag in self.cell_names.items()}
+        title = "patch" if self.is_surface else "region"
+        if plotter.notebook:  # the browser's vtk.js draws no annotations: the names go in the title
+            title += ": " + ", ".join(f"{tag} {name}" for tag, name in sorted(names.items()))
         plotter.add_mesh(grid, scalars="tag", cmap="tab10", show_edges=self.n_cells < 200_000, categories=True,
                          annotations={float(t): n for t, n in names.items()},
-                         scalar_bar_args=legend("patch" if self.is_surface else "region", n_labels=0))
+                         scalar_bar_args=legend(title, n_labels=0))
 
     def write(self, path, *, format: str | None = None, **options):
         """Write to ``path`` (format from the extension, or ``format``); see :func:`meshing.write`."""
