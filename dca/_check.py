@@ -78,6 +78,15 @@ def positive(value, *, name: str, unit: str = "") -> float:
     return number
 
 
+def cubic(voxel_size, *, what: str, rtol: float = 0.0, fix: str = "resample the volume to cubic voxels first") -> float:
+    """The edge of cubic voxels (sides equal within ``rtol``); other voxels are refused with one
+    line: ``what`` needs cubic voxels, what it got, and ``fix``."""
+    h = tuple(float(v) for v in voxel_size)
+    if max(h) - min(h) > rtol * max(h):
+        raise InputError(f"{what} needs cubic voxels, got voxel_size={h}; {fix}")
+    return h[0]
+
+
 def fraction(value, *, name: str, open_interval: bool = True) -> float:
     value = float(value)
     ok = 0 < value < 1 if open_interval else 0 <= value <= 1

@@ -93,14 +93,22 @@ def quicklook(volume, *, index=None, cmap: str = "gray", overlay=None, figsize=(
     return fig
 
 
+def _kernel_shell():
+    """The IPython shell of the Jupyter kernel this runs in, or None (a script, a terminal, plain
+    IPython). A kernel has imported IPython already, so nothing is imported where there is none."""
+    if "IPython" not in sys.modules:
+        return None
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell if shell is not None and "IPKernelApp" in shell.config else None
+
+
 def _in_kernel() -> bool:
     """Whether this runs in a Jupyter kernel with ipywidgets to draw into."""
+    if _kernel_shell() is None:
+        return False
     try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if shell is None or "IPKernelApp" not in shell.config:
-            return False
         import ipywidgets  # noqa: F401
     except ImportError:
         return False
@@ -116,12 +124,8 @@ def show_figures_in_notebooks() -> None:
     figure shows as ``<Figure size 1000x400 with 2 Axes>``. Called on ``import dca``; outside
     a kernel it does nothing.
     """
-    if "IPython" not in sys.modules:  # not even IPython: no kernel
-        return
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is None or "IPKernelApp" not in shell.config:
+    shell = _kernel_shell()
+    if shell is None:
         return
     from IPython.core.pylabtools import select_figure_formats
     from matplotlib.figure import Figure

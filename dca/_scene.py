@@ -17,6 +17,8 @@ same scene rendered off screen as a static matplotlib figure.
 
 from __future__ import annotations
 
+import numpy as np
+
 __all__ = ["length_unit", "legend", "show_scene"]
 
 #: the backends of pyvista's jupyter display that give an interactive scene
@@ -45,7 +47,6 @@ def legend(title: str, **options) -> dict:
 
 
 def _plotter(draw, box, *, notebook=False, window_size=(900, 700), title=None):
-    import numpy as np
     import pyvista as pv
 
     low, high = np.asarray(box[0], float), np.asarray(box[1], float)

@@ -26,7 +26,7 @@ import numpy as np
 from . import _check
 from ._chunks import read_slab, slab_bounds
 from ._errors import InputError, VoxelSizeError
-from ._memory import MemoryLimitError, available_memory, require_bytes, require_memory
+from ._memory import BYTES_PER_VOXEL, MemoryLimitError, available_memory, require_bytes, require_memory
 from ._memory import fits as fits_in_memory
 from ._phase import field_of_view, grey_values, phase_label, phase_mask, phase_names, select
 from ._progress import dask_progress
@@ -35,16 +35,16 @@ from ._scene import legend, length_unit, show_scene
 from ._units import format_length
 from ._volume import Volume, is_lazy_array
 
-__all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_fraction", "phase_mask",
-           "phase_names", "phase_label", "select", "field_of_view", "grey_values", "is_lazy_array", "natural_key",
-           "natural_order",
-           "short_repr", "show_progress", "progress_steps", "dask_progress", "figure_axes", "require_memory",
-           "require_bytes", "fits_in_memory", "available_memory", "MemoryLimitError", "marching_cubes", "slab_bounds",
-           "read_slab", "show_scene", "length_unit", "legend"]
+__all__ = ["as_volume", "takes_volume", "check_axis", "check_positive", "check_fraction", "check_cubic",
+           "phase_mask", "phase_names", "phase_label", "select", "field_of_view", "grey_values", "is_lazy_array",
+           "natural_key", "natural_order", "short_repr", "show_progress", "progress_steps", "dask_progress",
+           "figure_axes", "require_memory", "require_bytes", "BYTES_PER_VOXEL", "fits_in_memory", "available_memory",
+           "MemoryLimitError", "marching_cubes", "slab_bounds", "read_slab", "show_scene", "length_unit", "legend"]
 
 check_axis = _check.axis
 check_positive = _check.positive
 check_fraction = _check.fraction
+check_cubic = _check.cubic
 
 
 def as_volume(volume, *, voxel_size=None, name: str = "volume") -> Volume:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from dca import InputError
 from dca.network import face_axis
-from dca.util import as_volume, check_positive, phase_label, select, short_repr
+from dca.util import as_volume, check_cubic, check_positive, phase_label, select, short_repr
 
 __all__ = ["Morphology", "morphological_drainage", "morphological_imbibition"]
 
@@ -97,9 +97,7 @@ def _run(volume, process, *, axis, phase, surface_tension, contact_angle, steps,
     sigma = check_positive(surface_tension, name="surface_tension", unit="N/m")
     if not 0 <= contact_angle < 90:
         raise InputError(f"contact_angle must be in [0, 90) degrees (the wetting phase's), got {contact_angle}")
-    h = np.array(volume.voxel_size, float)
-    if h.max() > 1.001 * h.min():
-        raise InputError(f"sphere insertion needs cubic voxels, got voxel size {tuple(h)}; resample the volume")
+    h = check_cubic(volume.voxel_size, what="sphere insertion", rtol=1e-3)
     _, _, a = face_axis(axis)
     a = 2 - a  # x is the last array axis
     pore = np.asarray(select(volume.to_numpy(), phase_label(volume, phase)), bool)
@@ -112,7 +110,7 @@ def _run(volume, process, *, axis, phase, surface_tension, contact_angle, steps,
     outlets[tuple(hi)] = True
     simulate = ps.simulations.drainage if process == "drainage" else ps.simulations.imbibition
     result = simulate(pore, inlets=inlets & pore, outlets=(outlets & pore) if trapping else None, steps=steps)
-    scale = sigma * np.cos(np.radians(contact_angle)) / h[0]
+    scale = sigma * np.cos(np.radians(contact_angle)) / h
     pc_map = np.where(pore, np.asarray(result.im_pc, float) * scale, np.nan)
     trapped = np.asarray(getattr(result, "im_trapped", np.zeros_like(pore)), bool) & pore
     pcs = np.unique(np.asarray(result.pc, float) * scale)

@@ -53,6 +53,22 @@ def _box(box) -> tuple[float, float]:
     return start, stop
 
 
+def in_box(network, axis, box) -> np.ndarray:
+    """Whether each pore's centre lies within the measurement ``box`` (start, stop fractions of
+    the length along ``axis``)."""
+    start, stop = _box(box)
+    a = face_axis(axis)[2]
+    coord = network.pores["xyz"[a]].to_numpy()
+    origin, length = network.box[0][a], network.length(axis)
+    return (coord >= origin + start * length) & (coord <= origin + stop * length)
+
+
+def _box_length(network, axis, box) -> float:
+    """The length over which a flow through ``box`` is measured."""
+    start, stop = _box(box)
+    return (stop - start) * network.length(axis)
+
+
 def _box_boundaries(network, axis, start, stop, face_pores):
     """pnflow's measurement box (CALC_BOX): the pores whose centres lie within ``start``-``stop``
     of the length are solved; the pores outside it that a throat joins to one inside are held
@@ -61,7 +77,7 @@ def _box_boundaries(network, axis, start, stop, face_pores):
     a = face_axis(axis)[2]
     coord = network.pores["xyz"[a]].to_numpy()
     origin, length = network.box[0][a], network.length(axis)
-    inside = (coord >= origin + start * length) & (coord <= origin + stop * length)
+    inside = in_box(network, axis, (start, stop))
     inside[face_pores] = False
     c = network.conns
     conduits = inside[c[:, 0]] | inside[c[:, 1]]
@@ -310,14 +326,13 @@ def permeability(network: Network, *, axis="x", model: str | None = None, viscos
     model = model or network.conductance
     g = hydraulic_conductance(network, model, viscosity, microporous=microporous)
     sol = solve_network(network, g, axis=axis, inlet_value=pressure_drop, outlet_value=0.0, box=box)
-    start, stop = _box(box)
-    length, area = (stop - start) * network.length(axis), network.cross_section(axis)
+    length, area = _box_length(network, axis, box), network.cross_section(axis)
     k = sol.inflow * viscosity * length / (area * pressure_drop) if not sol.reason else 0.0
     return Permeability(axis=str(axis), method="network", k_m2=float(k), porosity=network.porosity,
                         flow_rate_m3_s=sol.inflow, pressure_drop_pa=pressure_drop, viscosity_pa_s=viscosity,
                         length_m=length, area_m2=area, mass_balance=sol.mass_balance, model=model,
                         pores_used=int(sol.used.sum()), pores_excluded=int((~sol.used).sum()), reason=sol.reason,
-                        extra={} if box is None else {"box": [start, stop]})
+                        extra={} if box is None else {"box": list(_box(box))})
 
 
 @dataclass(frozen=True)
@@ -371,9 +386,7 @@ def formation_factor(network: Network, *, axis="x", model: str | None = None, bo
     model = model or network.conductance
     s = conduction_size_factor(network, model)
     sol = solve_network(network, s, axis=axis, box=box)
-    start, stop = _box(box)
-    ratio = sol.inflow * (stop - start) * network.length(axis) / network.cross_section(axis) if not sol.reason \
-        else 0.0
+    ratio = sol.inflow * _box_length(network, axis, box) / network.cross_section(axis) if not sol.reason else 0.0
     return FormationFactor(axis=str(axis), formation_factor=1 / ratio if ratio > 0 else float("inf"),
                            conductivity_ratio=float(ratio), porosity=network.porosity, model=model,
                            mass_balance=sol.mass_balance, reason=sol.reason)

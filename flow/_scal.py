@@ -67,7 +67,7 @@ from dca import InputError
 from dca.network import Network, face_axis
 from dca.util import check_positive, short_repr
 
-from ._network_flow import _box, boundaries, solve_conduits, solve_network
+from ._network_flow import _box, boundaries, in_box, solve_conduits, solve_network
 
 __all__ = ["scal", "Scal", "Cycle", "WETTABILITY", "COLUMNS"]
 
@@ -268,7 +268,7 @@ class _Net:
     """Elements (pores first, then throats), their geometry, adjacency and conduits."""
 
     def __init__(self, network: Network, axis, box, rng):
-        low, high, a = face_axis(axis)
+        low, high, _ = face_axis(axis)
         pores, throats = network.pores, network.throats
         internal = network.internal
         self.network, self.axis, self.box = network, axis, box
@@ -290,10 +290,7 @@ class _Net:
         self.area = self.r ** 2 / (4 * self.g)
         vt = throats["volume"].to_numpy() if "volume" in throats else np.zeros(self.nt)
         self.volume = np.concatenate([pores["volume"].to_numpy()[self.pore_ids], vt])
-        start, stop = _box(box)  # the measurement box: pores inside it, throats with an end inside
-        coord = pores["xyz"[a]].to_numpy()
-        lo, length = network.box[0][a], network.length(axis)
-        inside = (coord >= lo + start * length) & (coord <= lo + stop * length) & internal
+        inside = in_box(network, axis, box) & internal  # the box: its pores, and throats with an end in it
         self.in_box = np.concatenate([inside[self.pore_ids], inside[conns[:, 0]] | inside[conns[:, 1]]])
         p1, p2 = element_of_pore[conns[:, 0]], element_of_pore[conns[:, 1]]
         tid = npores + np.arange(self.nt)

@@ -40,6 +40,7 @@ import numpy as np
 from dca import ConvergenceError, InputError
 from dca.util import (
     as_volume,
+    check_cubic,
     check_positive,
     field_of_view,
     fits_in_memory,
@@ -261,10 +262,7 @@ def stokes(volume, *, axis="x", phase=None, voxel_size=None, viscosity: float = 
     volume = as_volume(volume, voxel_size=voxel_size)
     a, name = flow_axis(axis)
     _check_options(inlet, lateral, buffer, tol, viscosity, pressure_drop)
-    h = volume.voxel_size
-    if max(h) - min(h) > 1e-9 * max(h):
-        raise InputError(f"the Stokes solver needs cubic voxels, got voxel_size={h}; resample first")
-    h = h[0]
+    h = check_cubic(volume.voxel_size, what="the Stokes solver", rtol=1e-9)
     pore = phase_mask(volume, phase, allow_empty=True)
     ranks = comm.Get_size() if comm is not None else 1
     n_pore = int(np.count_nonzero(pore))

@@ -42,9 +42,9 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from dca import InputError
-from dca.util import require_memory, takes_volume
+from dca.util import check_cubic, require_memory, takes_volume
 
-from ._labels import regions_of
+from ._labels import chosen_phases, regions_of, require_present
 from ._mesh import BOX_FACES, Mesh
 from ._octree import allowed_levels, face_polygons, octree
 from ._voxel_mesh import HEX_CORNERS, KUHN_TETS, TET_FACES
@@ -651,8 +651,9 @@ def _graded_block(region, core, n_regions, seams, *, min_size, max_size, interfa
     of voxels around the core, from which the size field and the smoothed indicators are
     computed, so that they are those of the whole volume near the core's sides. On the
     ``seams`` ((3, 2) bool: low and high side per axis), the sides shared with a neighbouring
-    block, the cubes are of ``min_size`` and the nodes stay on the lattice: both blocks then
-    triangulate the seam alike, and the blocks' meshes join into one conforming mesh."""
+    block, the cubes are decided alike on both sides (:func:`_seam_sizes`) and the nodes stay on
+    the lattice: both blocks then triangulate the seam alike, and the blocks' meshes join into
+    one conforming mesh."""
     offset = np.array([c.start for c in core])
     inside = region[core]
     shape = np.array(inside.shape)
@@ -703,11 +704,9 @@ def _check_options(volume, min_size, max_size, interface_size, grading, thicknes
     if not (grading >= 0 and thickness > 0 and interface_size > 0):
         raise InputError(f"grading must be >= 0, thickness and interface_size > 0; got {grading!r}, {thickness!r} "
                          f"and {interface_size!r}")
-    h = np.array(volume.voxel_size, float)
-    if h.max() > 1.001 * h.min():
-        raise InputError(f"graded meshes need cubic voxels (the quality guard works in voxel units), got voxel size "
-                         f"{tuple(h)}; resample the volume to cubic voxels first, or use meshing.tet_mesh")
-    return h
+    check_cubic(volume.voxel_size, what="a graded mesh (its quality guard works in voxel units)", rtol=1e-3,
+                fix="resample the volume to cubic voxels first, or use meshing.tet_mesh")
+    return np.array(volume.voxel_size, float)
 
 
 @takes_volume
@@ -744,8 +743,9 @@ def graded_tet_mesh(volume, *, phases=None, min_size: int = 1, max_size: int = 1
     t0 = time.perf_counter()
     h = _check_options(volume, min_size, max_size, interface_size, grading, thickness)
     require_memory(volume.size, "graded mesh", shape=volume.shape)
-    region, ids, _ = regions_of(volume, None)
-    keep_names = list(ids) if phases is None else [k for k in regions_of(volume, phases)[1]]
+    region, ids, all_names = regions_of(volume, None)
+    keep_names = list(ids) if phases is None else list(chosen_phases(all_names, phases))
+    require_present({n: all_names[n] for n in keep_names}, ids)
     names = {v: k for k, v in ids.items()}
     options = {"min_size": int(min_size), "max_size": int(max_size), "interface_size": float(interface_size),
                "grading": float(grading), "thickness": float(thickness), "sigma": float(sigma), "snap": bool(snap)}

@@ -4,13 +4,16 @@ The volume is cut into blocks (z, y, x) that each fit in memory with the graded 
 working set (``BYTES_PER_VOXEL["graded mesh"]``). Each block is meshed by the same code as
 :func:`meshing.graded_tet_mesh`, from its voxels and a halo around them wide enough that the
 size field and the smoothed indicators near its sides are those of the whole volume. Along
-the seams between blocks the cubes are of ``min_size`` and the nodes stay on the voxel
-lattice: both blocks then triangulate a seam alike, the nodes on it are written once (found
+the seams between blocks the cubes are the same on both sides (of ``2 min_size`` wherever the
+size field allows it within reach of the seam, else of ``min_size``) and the nodes stay on the
+voxel lattice: both blocks then triangulate a seam alike, the nodes on it are written once (found
 again by their lattice position), and the blocks join into one conforming mesh. Each block's
 phases are brought to its own voxel volumes, so the whole mesh's are within the blocks' errors.
 
-What the seams cost: a layer of ``min_size`` cubes on each side of every seam, graded away
-from it; and interfaces that cross a seam keep the voxel staircase on the seam plane.
+What the seams cost: a layer of cubes no larger than ``2 min_size`` on each side of every seam
+(``min_size`` along the blocks' edges), graded away from it (+4.6 % elements for a 128^3
+volume in 64^3 blocks); and interfaces that cross a seam keep the voxel staircase on the seam
+plane.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import numpy as np
 from dca import InputError
 from dca.io import atomic_paths
 from dca.util import (
+    BYTES_PER_VOXEL,
     as_volume,
     available_memory,
     phase_names,
@@ -35,16 +39,16 @@ from dca.util import (
 )
 
 from ._graded import GUARD, _check_options, _graded_block, _in_frame
-from ._labels import chosen_phases, require_segmented
+from ._labels import chosen_phases, require_present, require_segmented
 from ._quality import DEFAULT_THRESHOLDS, _tet_metrics, flag_counts
 from .export._registry import unit_scale
 from .export._xdmf import XdmfStream
 
 __all__ = ["write_graded_mesh", "StreamedMesh"]
 
-#: peak bytes per voxel of one block (``dca.util``'s "graded mesh" figure), and the share of
-#: the available memory that a block may take
-_BLOCK_BYTES, _BLOCK_SHARE = 1250, 0.6
+#: peak bytes per voxel of one block (the in-memory mesher's measured figure), and the share
+#: of the available memory that a block may take
+_BLOCK_BYTES, _BLOCK_SHARE = BYTES_PER_VOXEL["graded mesh"], 0.6
 
 
 @dataclass(frozen=True)
@@ -203,9 +207,7 @@ def write_graded_mesh(volume, path, *, phases=None, min_size: int = 1, max_size:
     present = {n: lab for n, lab in chosen_phases(names).items() if lab < len(counts) and counts[lab]}
     ids = {n: i for i, n in enumerate(present, start=1)}
     keep = chosen_phases(names, phases)
-    for n, lab in keep.items():
-        if n not in ids:
-            raise InputError(f"phase {n!r} (label {lab}) has no voxels in this volume; drop it from the phases to mesh")
+    require_present(keep, ids)
     lut = np.zeros(max(len(counts), 2), np.uint8 if len(ids) < 255 else np.int32)
     for n, lab in present.items():
         lut[lab] = ids[n]

@@ -7,7 +7,7 @@ import numpy as np
 from dca import InputError
 from dca.util import phase_names
 
-__all__ = ["regions_of", "chosen_phases", "require_segmented", "remove_pinches"]
+__all__ = ["regions_of", "chosen_phases", "require_present", "require_segmented", "remove_pinches"]
 
 
 def require_segmented(volume) -> None:
@@ -35,6 +35,14 @@ def chosen_phases(names: dict, phases=None) -> dict[str, int]:
     return chosen
 
 
+def require_present(chosen: dict, present) -> None:
+    """Refuse a phase chosen to mesh (name -> label) that is not among ``present`` (names)."""
+    for name, label in chosen.items():
+        if name not in present:
+            raise InputError(f"phase {name!r} (label {label}) has no voxels in this volume; "
+                             "drop it from the phases to mesh")
+
+
 def regions_of(volume, phases=None) -> tuple[np.ndarray, dict[str, int], dict[str, int]]:
     """Region ids (1..R, 0 = not meshed) per voxel, the meshed names -> ids, and every phase's name -> label.
 
@@ -53,9 +61,7 @@ def regions_of(volume, phases=None) -> tuple[np.ndarray, dict[str, int], dict[st
         chosen = {n: lab for n, lab in chosen.items() if (labels == lab).any()}
     for i, (name, label) in enumerate(chosen.items(), start=1):
         where = labels == label
-        if not where.any():
-            raise InputError(f"phase {name!r} (label {label}) has no voxels in this volume; "
-                             f"drop it from the phases to mesh")
+        require_present({name: label}, [name] if where.any() else [])
         region[where] = i
         ids[name] = i
     return region, ids, names

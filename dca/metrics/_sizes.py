@@ -6,7 +6,7 @@ import numpy as np
 from scipy import ndimage
 
 from .._phase import field_of_view, phase_mask
-from ..util import takes_volume
+from ..util import check_cubic, takes_volume
 from ._distribution import Distribution, weighted_summary
 from ._thickness import local_thickness_radii
 
@@ -22,11 +22,9 @@ def _selected(volume, phase):
 def _lt_distribution(volume, phase, name: str) -> Distribution:
     import pandas as pd
 
-    from .._errors import InputError
-
-    if len(set(volume.voxel_size)) != 1:
-        raise InputError(f"local thickness needs cubic voxels, got {volume.voxel_size}")
     from .._memory import chunked
+
+    check_cubic(volume.voxel_size, what="local thickness")
 
     volume = chunked(volume, "local thickness")
     if volume.is_lazy:  # chunk by chunk, the same radii (see lazy_local_thickness_radii)

@@ -28,7 +28,7 @@ import numpy as np
 from .._chunks import halo as _halo
 from .._errors import InputError
 from .._phase import field_of_view, phase_mask
-from ..util import require_memory, takes_volume
+from ..util import check_cubic, require_memory, takes_volume
 
 __all__ = ["local_thickness", "local_thickness_radii"]
 
@@ -511,9 +511,7 @@ def local_thickness(volume, *, phase=None):
     >>> round(float(lt.data.max()) * 1e6, 4)   # float32, micrometres
     6.0
     """
-    if len(set(volume.voxel_size)) != 1:
-        raise InputError(f"local thickness needs cubic voxels, got voxel_size={volume.voxel_size}; "
-                         "resample to isotropic voxels first")
+    check_cubic(volume.voxel_size, what="local thickness")
     if volume.is_lazy:  # chunk by chunk with halos proven wide enough: the same voxels, still lazy
         radii, _ = lazy_local_thickness_radii(_lazy_selected(volume, phase))
         diameters = (2 * radii).astype(np.float32) * np.float32(volume.voxel_size[0])

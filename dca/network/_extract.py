@@ -13,7 +13,7 @@ from .._errors import InputError
 from .._memory import chunked
 from .._phase import field_of_view, phase_label, phase_mask
 from .._provenance import Step
-from ..util import require_memory, takes_volume
+from ..util import check_cubic, require_memory, takes_volume
 from ._network import FACES, Network, with_derived
 from ._peaks import find_peaks, trim_nearby_peaks, trim_saddle_points, watershed
 from ._regions import interface_faces, pore_properties
@@ -70,9 +70,7 @@ def extract(volume, *, phase=None, sigma: float = 0.4, r_max: int = 4, boundary_
     A lazy (dask-backed) volume is extracted chunk by chunk, with halos, to the same network
     (``_chunked``); several phases at once need the volume in memory.
     """
-    if len(set(volume.voxel_size)) != 1:
-        raise InputError(f"network extraction needs cubic voxels, got voxel_size={volume.voxel_size}; "
-                         "resample to isotropic voxels first")
+    check_cubic(volume.voxel_size, what="network extraction")
     for face in boundary_faces:
         if face not in FACES:
             raise InputError(f"boundary faces must be among {', '.join(FACES)}, got {face!r}")

@@ -10,7 +10,7 @@ from scipy import ndimage
 
 from .._errors import InputError
 from .._phase import phase_mask
-from ..util import takes_volume
+from ..util import check_cubic, takes_volume
 
 __all__ = ["saturation", "interface_curvature", "Curvature", "invasion"]
 
@@ -67,9 +67,7 @@ def interface_curvature(volume, *, nonwetting, wetting, surface_tension: float, 
     solid walls bias the estimate). Positive for a non-wetting blob bulging into the wetting
     fluid, so Pc = sigma (k1 + k2) > 0 in drainage.
     """
-    if len(set(volume.voxel_size)) != 1:
-        raise InputError("curvature needs cubic voxels; resample the volume first")
-    h = volume.voxel_size[0]
+    h = check_cubic(volume.voxel_size, what="curvature")
     nw = phase_mask(volume, nonwetting)
     w = phase_mask(volume, wetting)
     f = ndimage.gaussian_filter(nw.astype(np.float64), sigma)
